@@ -1,0 +1,54 @@
+# The book's commands. `make handbook` builds every output; `make test` runs the tests.
+# Both set up what they need on a fresh machine: Debian packages, then .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PAPER  ?= letter
+OUT    ?= build
+CHAPTERS ?= chapters
+
+# Debian packages: the PDF engine's libraries, and what the tests read outputs with.
+BUILD_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS  := default-jre-headless calibre chromium poppler-utils hunspell-en-us libenchant-2-2
+
+SOURCES := $(shell find $(CHAPTERS) layouts handbook -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+.PHONY: handbook test linkcheck bench bench-links preview clean deps test-deps
+
+handbook: $(OUT)/.manifest.json
+
+# The manifest is written last by a build; its prerequisites are everything a build reads.
+$(OUT)/.manifest.json: $(VENV)/.installed $(SOURCES)
+	@$(PY) -m handbook build --chapters $(CHAPTERS) --out $(OUT) --paper $(PAPER)
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.debs
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing the project into $(VENV)..."
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+$(VENV)/.debs:
+	@mkdir -p $(VENV)
+	@$(MAKE) --no-print-directory deps DEBS="$(BUILD_DEBS)"
+	@touch $@
+
+# Installs the missing ones only; needs root (CI and the dev machines run as root).
+deps:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test-deps: $(VENV)/.installed
+	@$(MAKE) --no-print-directory deps DEBS="$(TEST_DEBS)"
+
+test: test-deps
+	@$(PY) -m pytest -q
+
+linkcheck: $(VENV)/.installed
+	@$(PY) -m handbook links --chapters $(CHAPTERS) --external --json $(OUT)/linkcheck.json
+
+clean:
+	rm -rf $(OUT)

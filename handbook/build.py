@@ -1,0 +1,131 @@
+"""The one orchestration of a build: read, check, write every output, put them in place.
+
+Outputs are staged and renamed into place only when every writer has
+succeeded, so a failed or interrupted build leaves the last good files as
+they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from handbook import __version__, layouts, xrefs
+from handbook.errors import BuildError, Diagnostic, Diagnostics
+from handbook.model import Book
+from handbook.sources import load_book
+from handbook.writers import REGISTRY, Context
+
+MANIFEST = ".manifest.json"
+STAGING = ".staging"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Result:
+    book: Book | None
+    warnings: list[Diagnostic]
+    written: list[str]
+    skipped: bool
+
+
+def load_checked(chapters: Path) -> tuple[Book, list[Diagnostic]]:
+    """Read the book and check it; raises BuildError listing every problem."""
+    diags = Diagnostics()
+    book = load_book(chapters, diags)
+    if book is not None:
+        xrefs.check_links(book, diags)
+        check_images(book, diags)
+    diags.raise_if_errors()
+    if book is None:  # pragma: no cover - load_book records why
+        raise BuildError(diags.items)
+    return book, diags.warnings
+
+
+def check_images(book: Book, diags: Diagnostics) -> None:
+    root = book.root.resolve()
+    for chapter in book.chapters:
+        for image in chapter.images:
+            if "://" in image.src or image.src.startswith(("/", "data:")):
+                diags.error(image.path, image.line, "image-outside",
+                            f"image {image.src!r} must be a file inside the book folder")
+                continue
+            path = (book.root / image.src).resolve()
+            if not path.is_relative_to(root):
+                diags.error(image.path, image.line, "image-outside",
+                            f"image {image.src!r} is outside the book folder")
+            elif not path.is_file():
+                diags.error(image.path, image.line, "image-missing", f"image {image.src!r} does not exist")
+
+
+def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS, paper: str = "letter",
+          force: bool = False, progress: Progress | None = None) -> Result:
+    say = progress or (lambda message: None)
+    stamp = inputs_stamp(chapters, layouts_dir, paper)
+    manifest = _read_manifest(out)
+    if not force and manifest.get("stamp") == stamp and all((out / f).is_file() for f in manifest["files"]):
+        return Result(None, [], [], skipped=True)
+    book, warnings = load_checked(chapters)
+    outputs: dict[str, bytes] = {}
+    ctx = Context(layouts_dir=layouts_dir, paper=paper)
+    for name, writer in REGISTRY.items():
+        started = time.monotonic()
+        say(f"writing {name}...")
+        outputs.update(writer(book, ctx))
+        say(f"wrote {name} in {time.monotonic() - started:.1f} s")
+    place(out, outputs, manifest.get("files", []), stamp)
+    return Result(book, warnings, sorted(outputs), skipped=False)
+
+
+def inputs_stamp(chapters: Path, layouts_dir: Path, paper: str) -> str:
+    """A digest of everything a build reads; equal stamps mean equal outputs."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{paper}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
+    for folder in (chapters, layouts_dir, Path(__file__).parent):
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+        return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {"files": []}
+    except (OSError, ValueError):
+        return {"files": []}
+
+
+def place(out: Path, outputs: dict[str, bytes], previous: list[str], stamp: str) -> None:
+    """Stage every file, then rename each into place; remove outputs no longer made."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = out / STAGING
+    shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted build
+    try:
+        for name, data in outputs.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        # The manifest goes last: a build stopped before it is not mistaken for complete.
+        (out / MANIFEST).unlink(missing_ok=True)
+        for name in outputs:
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target)
+        for name in set(previous) - set(outputs):
+            (out / name).unlink(missing_ok=True)
+        manifest = json.dumps({"stamp": stamp, "files": sorted(outputs)}, indent=1)
+        (staging / MANIFEST).write_text(manifest)
+        os.replace(staging / MANIFEST, out / MANIFEST)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

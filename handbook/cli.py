@@ -1,0 +1,99 @@
+"""The command line: the only place that prints diagnostics and picks exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from handbook import layouts
+from handbook.build import build, load_checked
+from handbook.errors import BuildError, HandbookError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="handbook", description="Publish a handbook from Markdown chapters.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the PDF, EPUB, checklists and web edition")
+    b.add_argument("--chapters", type=Path, default=Path("chapters"), help="the book folder (default: chapters)")
+    b.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    b.add_argument("--layouts", type=Path, default=layouts.DEFAULT_LAYOUTS, help="templates and styles")
+    b.add_argument("--paper", choices=("letter", "a4"), default="letter", help="page size of the PDFs")
+    b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    c = sub.add_parser("check", help="read and check the sources without writing anything")
+    c.add_argument("--chapters", type=Path, default=Path("chapters"))
+
+    k = sub.add_parser("links", help="check internal links, and external ones with --external")
+    k.add_argument("--chapters", type=Path, default=Path("chapters"))
+    k.add_argument("--external", action="store_true", help="check every external URL on the live web")
+    k.add_argument("--json", type=Path, help="write a machine-readable report to FILE")
+    k.add_argument("--no-cache", action="store_true", help="ignore cached results of earlier runs")
+    k.add_argument("--cache", type=Path, default=Path("build/.linkcache.sqlite"), help="cache file")
+    k.add_argument("--strict", action="store_true", help="fail on unverifiable links too")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "check":
+            _, warnings = load_checked(args.chapters)
+            _print_all(warnings)
+            return EXIT_OK
+        return _links(args)
+    except BuildError as exc:
+        _print_all(exc.diagnostics)
+        errors = sum(1 for d in exc.diagnostics if d.is_error)
+        print(f"handbook: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+        return EXIT_ERRORS
+    except HandbookError as exc:
+        print(f"{exc}", file=sys.stderr)
+        print("handbook: build failed; the previous outputs are unchanged", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print("handbook: interrupted; the previous outputs are unchanged", file=sys.stderr)
+        return 130
+
+
+def _print_all(diagnostics) -> None:
+    for d in diagnostics:
+        print(str(d), file=sys.stderr)
+
+
+def _build(args) -> int:
+    started = time.monotonic()
+    progress = None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr))
+    result = build(args.chapters, args.out, args.layouts, args.paper, args.force, progress)
+    _print_all(result.warnings)
+    if result.skipped:
+        if not args.quiet:
+            print(f"handbook: {args.out} is up to date", file=sys.stderr)
+    elif not args.quiet:
+        print(f"handbook: wrote {len(result.written)} files to {args.out} in {time.monotonic() - started:.1f} s",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def _links(args) -> int:
+    book, warnings = load_checked(args.chapters)  # internal links: errors raise BuildError
+    _print_all(warnings)
+    if not args.external:
+        print(f"handbook: {len(book.links)} links; every internal link resolves", file=sys.stderr)
+        return EXIT_OK
+    from handbook.linkcheck import check_external
+
+    report = check_external(book, cache_path=None if args.no_cache else args.cache, use_cache=not args.no_cache,
+                            progress=lambda m: print(f"  {m}", file=sys.stderr))
+    print(report.summary())
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(report.to_json())
+    return report.exit_code(args.strict)

@@ -1,0 +1,71 @@
+"""What a link checker reads in an HTML or XHTML page: the ids a fragment may name, and its links.
+
+Shared by the external checker (fragments of remote pages) and the internal one (EPUB, web site).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree, html
+
+# Attributes that point at another resource, by element (SVG's <image> uses xlink:href).
+_LINK_ATTRS = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src",), "script": ("src",),
+    "iframe": ("src",), "source": ("src",), "audio": ("src",), "video": ("src", "poster"),
+    "track": ("src",), "embed": ("src",), "object": ("data",), "image": ("href", "{http://www.w3.org/1999/xlink}href"),
+    "use": ("href", "{http://www.w3.org/1999/xlink}href"),
+}
+
+
+def parse(content: bytes, xml: bool = False) -> etree._Element | None:
+    """A tree of the page; XHTML is parsed as XML so a malformed file is caught, HTML leniently."""
+    if not content.strip():
+        return None
+    if xml:
+        try:
+            return etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            pass  # fall back to the lenient parser: a link check is not a validator
+    try:
+        return html.fromstring(content)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def ids(tree: etree._Element | None) -> frozenset[str]:
+    """Every id, and the name of every <a name>: what "#fragment" may point at."""
+    if tree is None:
+        return frozenset()
+    found = set()
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if (value := element.get("id")) is not None:
+            found.add(value)
+        if _local(element.tag) == "a" and (value := element.get("name")) is not None:
+            found.add(value)
+    return frozenset(found)
+
+
+def page_ids(content: bytes) -> frozenset[str]:
+    return ids(parse(content))
+
+
+def links(tree: etree._Element | None) -> Iterator[tuple[str, int]]:
+    """(reference, source line) of every href/src/srcset of the page."""
+    if tree is None:
+        return
+    for element in tree.iter():
+        name = _local(element.tag)
+        for attr in _LINK_ATTRS.get(name, ()):
+            if (value := element.get(attr)) is not None:
+                yield value.strip(), element.sourceline or 0
+        if (srcset := element.get("srcset")) is not None:
+            for candidate in srcset.split(","):
+                if candidate.strip():
+                    yield candidate.split()[0], element.sourceline or 0

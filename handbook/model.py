@@ -1,0 +1,121 @@
+"""The one model of the book that every writer reads: plain frozen dataclasses.
+
+Each element keeps the source path and line it came from, so any later check
+can point an editor at the place to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 2 for a section, 3 for a subsection (the chapter title is level 1)
+    id: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link as written in a chapter: an external URL or a cross-reference."""
+
+    url: str
+    text: str
+    path: Path
+    line: int
+
+    @property
+    def is_external(self) -> bool:
+        return "://" in self.url or self.url.startswith(("mailto:", "tel:"))
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    text: str  # plain text, for the pack's field names and searches
+    line: int
+    tokens: Any = field(compare=False, repr=False)  # inline tokens, rendered per target
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    title: str
+    chapter: str  # slug of the chapter that holds it
+    items: tuple[ChecklistItem, ...]
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    path: Path
+    slug: str  # file name without ".md": also the name of its EPUB and web files
+    title: str
+    meta: dict[str, Any]
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]
+    images: tuple[Image, ...]
+    checklists: tuple[Checklist, ...]
+    tokens: Any = field(compare=False, repr=False)  # parsed once; writers render these
+    words: int = 0
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def appendix(self) -> bool:
+        return bool(self.meta.get("appendix", False))
+
+    @property
+    def summary(self) -> str:
+        return str(self.meta.get("summary", ""))
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    title: str
+    subtitle: str
+    author: str
+    publisher: str
+    language: str
+    edition: str
+    version: str
+    description: str
+    subjects: tuple[str, ...]
+    keywords: tuple[str, ...]
+    identifier: str
+    linkcheck: dict[str, Any]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Book:
+    root: Path  # the chapters folder
+    config: BookConfig
+    chapters: tuple[Chapter, ...]
+    date: datetime  # the sources' date (SOURCE_DATE_EPOCH), aware UTC
+
+    @property
+    def checklists(self) -> tuple[Checklist, ...]:
+        return tuple(c for ch in self.chapters for c in ch.checklists)
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return tuple(link for ch in self.chapters for link in ch.links)
+
+    def chapter(self, slug: str) -> Chapter:
+        return next(ch for ch in self.chapters if ch.slug == slug)

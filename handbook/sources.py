@@ -1,0 +1,342 @@
+"""Reads a chapters folder into the book model: front matter, Markdown, ids, checklists.
+
+Every problem found is recorded with its path and line; the caller decides
+whether the book can still be built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
+from handbook import markdown
+from handbook.config import load_config
+from handbook.errors import Diagnostics
+from handbook.model import Book, Chapter, Checklist, ChecklistItem, Heading, Image, Link
+from handbook.yamlmeta import load_mapping
+
+MAX_CHAPTER_BYTES = 2 * 1024 * 1024
+FRONT_MATTER_KEYS = {"title", "summary", "last_reviewed", "appendix"}
+_HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+
+
+def load_book(root: Path, diags: Diagnostics) -> Book | None:
+    """Read every chapter of the book in `root`; None when nothing usable was found."""
+    root = Path(root)
+    if not root.is_dir():
+        diags.error(root, 0, "no-book", "the chapters folder does not exist")
+        return None
+    config = load_config(root, diags)
+    files = sorted(p for p in root.iterdir() if p.suffix == ".md" and p.name.lower() != "readme.md")
+    if not files:
+        diags.error(root, 0, "no-chapters", "the chapters folder holds no chapter (*.md)")
+    chapters = [ch for ch in (load_chapter(root, p, diags) for p in files) if ch is not None]
+    _check_unique_checklists(chapters, diags)
+    if config is None or not chapters:
+        return None
+    return Book(root=root, config=config, chapters=tuple(chapters), date=source_date(root))
+
+
+def source_date(root: Path) -> dt.datetime:
+    """SOURCE_DATE_EPOCH, else the last commit's time, else the newest source file's."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        try:
+            epoch = subprocess.run(
+                ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
+                timeout=10, check=False,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            epoch = ""
+    if not epoch.isdigit():
+        epoch = str(max(int(p.stat().st_mtime) for p in root.iterdir() if p.is_file()))
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+
+
+def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
+    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+        diags.error(path, 0, "outside-book", "chapter is a link to a file outside the book")
+        return None
+    data = path.read_bytes()
+    if len(data) > MAX_CHAPTER_BYTES:
+        diags.error(path, 0, "too-large",
+                    f"chapter is {len(data) // 1024} KiB; the limit is {MAX_CHAPTER_BYTES // 1024} KiB")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        diags.error(path, 1 + data[: exc.start].count(b"\n"), "encoding", "file is not UTF-8")
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    meta, body, offset = _front_matter(text, path, diags)
+    if meta is None:
+        return None
+    env: dict[str, Any] = {}
+    tokens = markdown.parse(body, env)
+    slug = path.stem
+    reader = _ChapterReader(path, slug, offset, diags)
+    tokens = reader.read(tokens)
+    return Chapter(
+        path=path, slug=slug, title=str(meta["title"]).strip(), meta=meta,
+        headings=tuple(reader.headings), links=tuple(reader.links), images=tuple(reader.images),
+        checklists=tuple(reader.checklists), tokens=tokens, words=len(body.split()),
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | None, str, int]:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        diags.error(path, 1, "front-matter", "chapter must start with YAML front matter (a '---' line)")
+        return None, "", 0
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        diags.error(path, 1, "front-matter", "front matter is not closed by a '---' line")
+        return None, "", 0
+    loaded = load_mapping("\n".join(lines[1:end]), path, 2, diags)
+    if loaded is None:
+        return None, "", 0
+    meta, key_lines = loaded
+    ok = True
+    for key in sorted(set(meta) - FRONT_MATTER_KEYS):
+        diags.warning(path, key_lines.get(key, 1), "unknown-key", f"unknown front-matter key {key!r} (ignored)")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        diags.error(path, key_lines.get("title", 1), "front-matter", "front matter needs a 'title'")
+        ok = False
+    reviewed = meta.get("last_reviewed")
+    if reviewed is not None and not isinstance(reviewed, dt.date):
+        diags.error(path, key_lines["last_reviewed"], "front-matter",
+                    "'last_reviewed' must be a date (YYYY-MM-DD)")
+        ok = False
+    if "appendix" in meta and not isinstance(meta["appendix"], bool):
+        diags.error(path, key_lines["appendix"], "front-matter", "'appendix' must be true or false")
+        ok = False
+    if "summary" in meta and not isinstance(meta["summary"], str):
+        diags.error(path, key_lines["summary"], "front-matter", "'summary' must be text")
+        ok = False
+    # Blank lines keep the body's line numbers equal to the file's.
+    return (meta if ok else None), "\n" * (end + 1) + "\n".join(lines[end + 1:]), 0
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug if slug and slug[0].isalpha() else f"s-{slug or 'section'}"
+
+
+class _ChapterReader:
+    """Walks a chapter's tokens once: ids, links, images, checklists, with lines."""
+
+    def __init__(self, path: Path, slug: str, offset: int, diags: Diagnostics):
+        self.path, self.slug, self.offset, self.diags = path, slug, offset, diags
+        self.headings: list[Heading] = []
+        self.links: list[Link] = []
+        self.images: list[Image] = []
+        self.checklists: list[Checklist] = []
+        self.ids: dict[str, int] = {}
+
+    def line(self, token: Token) -> int:
+        return (token.map[0] if token.map else 0) + 1 + self.offset
+
+    def read(self, tokens: list[Token]) -> list[Token]:
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token.type == "container_div_open":
+                i = self._div(tokens, i, out)
+                continue
+            if token.type == "heading_open":
+                self._heading(token, tokens[i + 1])
+            elif token.type == "inline":
+                self._inline(token, self.line(token))
+            elif token.type == "list_item_open" and "task-list-item" in str(token.attrs.get("class", "")):
+                self.diags.warning(self.path, self.line(token), "task-outside-checklist",
+                                   "task item outside a checklist: put it in a '::: {.checklist ...}' div")
+            elif token.type in ("html_block", "html_inline"):
+                pass
+            out.append(token)
+            i += 1
+        return out
+
+    def _claim_id(self, ident: str, line: int, what: str) -> None:
+        if ident in self.ids:
+            self.diags.error(self.path, line, "duplicate-id",
+                             f"duplicate {what} id {ident!r} (first used on line {self.ids[ident]})")
+        else:
+            self.ids[ident] = line
+
+    def _heading(self, token: Token, inline: Token) -> None:
+        line = self.line(token)
+        level = int(token.tag[1])
+        if level == 1:
+            self.diags.warning(self.path, line, "heading-level",
+                               "the chapter title comes from front matter; start sections at '##'")
+        explicit = None
+        children = inline.children or []
+        if children and children[-1].type == "text":
+            match = _HEADING_ATTRS.search(children[-1].content)
+            if match:
+                try:
+                    _, attrs = parse_attrs(match.group(1))
+                except ParseError:
+                    attrs = {}
+                explicit = attrs.get("id")
+                if explicit:
+                    children[-1].content = children[-1].content[: match.start()]
+                    inline.content = _HEADING_ATTRS.sub("", inline.content)
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
+        if explicit:
+            if not _ID.match(explicit):
+                self.diags.error(self.path, line, "bad-id", f"heading id {explicit!r} is not a valid id")
+            self._claim_id(explicit, line, "heading")
+            ident = explicit
+        else:
+            base = slugify(text)
+            ident, n = base, 1
+            while ident in self.ids:  # automatic ids never clash; explicit ones must not
+                ident, n = f"{base}-{n}", n + 1
+            self.ids[ident] = line
+        token.attrs["id"] = ident
+        self.headings.append(Heading(level=level, id=ident, text=text, line=line))
+        self._inline(inline, line)
+
+    def _inline(self, token: Token, line: int) -> None:
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                text = _plain(token.children, child)
+                self.links.append(Link(url=str(child.attrs.get("href", "")), text=text,
+                                       path=self.path, line=line))
+            elif child.type == "image":
+                alt = "".join(c.content for c in child.children or [])
+                src = str(child.attrs.get("src", ""))
+                if not alt.strip():
+                    self.diags.error(self.path, line, "image-alt", f"image {src!r} has no alt text")
+                self.images.append(Image(src=src, alt=alt, path=self.path, line=line))
+
+    def _div(self, tokens: list[Token], i: int, out: list[Token]) -> int:
+        open_token = tokens[i]
+        line = self.line(open_token)
+        depth, j = 0, i
+        while j < len(tokens):
+            if tokens[j].type == "container_div_open":
+                depth += 1
+            elif tokens[j].type == "container_div_close":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        close = tokens[j] if j < len(tokens) else None
+        if close is None or close.markup == "":
+            self.diags.error(self.path, line, "unclosed-div", "fenced div is not closed by a ':::' line")
+        try:
+            _, attrs = parse_attrs(open_token.info.strip())
+        except ParseError as exc:
+            self.diags.error(self.path, line, "bad-attributes", f"cannot read the div's attributes: {exc}")
+            attrs = {}
+        classes = attrs.get("class", "").split()
+        if "checklist" not in classes:
+            open_token.meta["attrs"] = attrs
+            if attrs.get("id"):
+                self._claim_id(attrs["id"], line, "div")
+            out.append(open_token)
+            inner = self.read(tokens[i + 1: j])
+            out.extend(inner)
+            if close is not None:
+                out.append(close)
+            return j + 1
+        self._checklist(tokens[i + 1: j], attrs, line, out)
+        return j + 1
+
+    def _checklist(self, inner: list[Token], attrs: dict, line: int, out: list[Token]) -> None:
+        ident = attrs.get("id", "")
+        title = attrs.get("title", "").strip()
+        if not ident:
+            self.diags.error(self.path, line, "checklist-id", "checklist has no id: add '#some-id'")
+        elif not _ID.match(ident):
+            self.diags.error(self.path, line, "bad-id", f"checklist id {ident!r} is not a valid id")
+        else:
+            self._claim_id(ident, line, "checklist")
+        if not title:
+            self.diags.error(self.path, line, "checklist-title", 'checklist has no title: add title="..."')
+        items: list[ChecklistItem] = []
+        item_level = min((t.level for t in inner if t.type == "list_item_open"), default=-1)
+        for k, token in enumerate(inner):
+            if token.type == "list_item_open" and token.level == item_level:
+                inline = inner[k + 2] if k + 2 < len(inner) else None
+                if "task-list-item" not in str(token.attrs.get("class", "")) or inline is None:
+                    self.diags.error(self.path, self.line(token), "checklist-item",
+                                     "checklist items must be tasks: '- [ ] do this'")
+                    continue
+                children = [c for c in inline.children or [] if not _is_checkbox(c)]
+                if children and children[0].type == "text":
+                    children[0] = children[0].copy(content=children[0].content.lstrip())
+                self._inline(inline, self.line(token))
+                items.append(ChecklistItem(text=_text(children), line=self.line(token), tokens=children))
+            elif token.type in ("heading_open", "html_block", "fence", "table_open", "blockquote_open"):
+                self.diags.error(self.path, self.line(token), "checklist-content",
+                                 "a checklist holds only a task list")
+        if not items:
+            self.diags.error(self.path, line, "checklist-empty", "checklist has no task items")
+        checklist = Checklist(id=ident, title=title, chapter=self.slug, items=tuple(items),
+                              path=self.path, line=line)
+        self.checklists.append(checklist)
+        token = Token("checklist", "", 0, map=[line - 1, line], meta={"checklist": checklist})
+        out.append(token)
+
+
+def _is_checkbox(token: Token) -> bool:
+    return token.type == "html_inline" and "task-list-item-checkbox" in token.content
+
+
+def _text(children: list[Token]) -> str:
+    parts = []
+    for c in children:
+        if c.type in ("text", "code_inline"):
+            parts.append(c.content)
+        elif c.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _plain(children: list[Token], link_open: Token) -> str:
+    start = children.index(link_open)
+    parts = []
+    for c in children[start + 1:]:
+        if c.type == "link_close":
+            break
+        if c.type in ("text", "code_inline"):
+            parts.append(c.content)
+    return "".join(parts)
+
+
+def _check_unique_checklists(chapters: list[Chapter], diags: Diagnostics) -> None:
+    seen: dict[str, Checklist] = {}
+    for checklist in (c for ch in chapters for c in ch.checklists):
+        if not checklist.id:
+            continue
+        first = seen.get(checklist.id)
+        if first is not None and first.path != checklist.path:
+            diags.error(checklist.path, checklist.line, "duplicate-id",
+                        f"checklist id {checklist.id!r} is already used at {first.path.name}:{first.line}")
+        seen.setdefault(checklist.id, checklist)

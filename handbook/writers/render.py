@@ -1,0 +1,81 @@
+"""Rendering HTML to PDF with WeasyPrint, sandboxed and strict.
+
+Only files the writer hands over (the print HTML, its CSS and fonts, the
+book's own images) can be loaded: a chapter cannot make the renderer read
+another file or reach the network. Anything WeasyPrint logs as a warning or
+error fails the build.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from contextlib import contextmanager
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from handbook.errors import RenderError
+
+BASE = "file:///handbook-print/"
+
+
+class SandboxFetcher(URLFetcher):
+    """Serves the in-memory print files and the book's images; refuses all else."""
+
+    def __init__(self, files: dict[str, bytes], book_root: Path):
+        super().__init__(allowed_protocols={"file"})
+        self.files = files
+        self.book_root = book_root.resolve()
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(BASE):
+            raise ValueError(f"blocked: {url}")
+        name = url[len(BASE):].split("#")[0].split("?")[0]
+        if name in self.files:
+            body = self.files[name]
+        elif name.startswith("book/"):
+            path = (self.book_root / name[5:]).resolve()
+            if not path.is_relative_to(self.book_root) or not path.is_file():
+                raise ValueError(f"blocked: {url}")
+            body = path.read_bytes()
+        else:
+            raise ValueError(f"blocked: {url}")
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def strict_logs(what: str):
+    """Fail on any warning WeasyPrint logs, the way a test suite would."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    old = logger.propagate
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old
+    if handler.messages:
+        raise RenderError("\n".join(f"{what}: error: {m}" for m in dict.fromkeys(handler.messages)))
+
+
+def html_to_pdf(html: str, files: dict[str, bytes], book_root: Path, what: str, **options) -> tuple[bytes, object]:
+    """Lay out and write `html`; returns the PDF bytes and the laid-out document."""
+    fetcher = SandboxFetcher(files, book_root)
+    with strict_logs(what):
+        document = weasyprint.HTML(string=html, base_url=BASE + "index.html", url_fetcher=fetcher).render(**options)
+        pdf = document.write_pdf(**options)
+    return pdf, document

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real handbook and the sample book, each built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from handbook.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+SAMPLE = ROOT / "tests" / "fixtures" / "sample"
+
+
+@pytest.fixture(scope="session")
+def handbook_out(tmp_path_factory) -> Path:
+    """The real handbook, built once for the whole session."""
+    out = tmp_path_factory.mktemp("handbook") / "build"
+    build(CHAPTERS, out, force=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "build"
+    build(SAMPLE, out, force=True)
+    return out
+
+
+@pytest.fixture(params=["sample", "handbook"])
+def book_out(request) -> tuple[Path, Path]:
+    """Each end-to-end check runs on the sample book and on the real handbook."""
+    if request.param == "sample":
+        return SAMPLE, request.getfixturevalue("sample_out")
+    return CHAPTERS, request.getfixturevalue("handbook_out")
+
+
+@pytest.fixture
+def book_copy(tmp_path) -> Path:
+    """A writable copy of the sample book, for tests that break it."""
+    dest = tmp_path / "book"
+    shutil.copytree(SAMPLE, dest)
+    return dest
