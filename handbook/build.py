@@ -78,7 +78,9 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
     for name, writer in REGISTRY.items():
         started = time.monotonic()
         say(f"writing {name}...")
-        outputs.update(writer(book, ctx))
+        made = writer(book, ctx)
+        ctx.outputs.update(made)
+        outputs.update(made)
         say(f"wrote {name} in {time.monotonic() - started:.1f} s")
     place(out, outputs, manifest.get("files", []), stamp)
     return Result(book, warnings, sorted(outputs), skipped=False)

@@ -32,6 +32,8 @@ class Target(Protocol):
 
     def image_src(self, src: str) -> str: ...
 
+    def block(self, key: str) -> tuple[dict[str, str], str]: ...
+
 
 def _is_div(params: str, markup: str) -> bool:
     return params.strip().startswith("{")
@@ -97,7 +99,26 @@ def _heading_open(self, tokens, idx, options, env):
     attrs = dict(token.attrs)
     if "id" in attrs:
         attrs["id"] = env["target"].anchor(attrs["id"])
-    return f"<{token.tag}" + "".join(f' {k}="{html.escape(str(v))}"' for k, v in attrs.items()) + ">"
+    return _open_block(self, token.copy(attrs=attrs), options, env)
+
+
+# Where a page marker may stand: inside these elements; before the others.
+_MARK_INSIDE = {"paragraph_open", "heading_open", "list_item_open", "blockquote_open"}
+
+
+def _open_block(self, token, options, env):
+    key = token.meta.get("b") if token.meta else None
+    if key is None:
+        return self.renderToken([token], 0, options, env)
+    extra, mark = env["target"].block(key)
+    html_open = self.renderToken([token.copy(attrs={**token.attrs, **extra})], 0, options, env)
+    if token.type in _MARK_INSIDE:
+        return html_open + mark
+    return mark + html_open
+
+
+def _block_open(self, tokens, idx, options, env):
+    return _open_block(self, tokens[idx], options, env)
 
 
 def _link_open(self, tokens, idx, options, env):
@@ -130,7 +151,8 @@ def _div_close(self, tokens, idx, options, env):
 def _checklist(self, tokens, idx, options, env):
     checklist = tokens[idx].meta["checklist"]
     items = [self.renderInline(item.tokens, options, env) for item in checklist.items]
-    return env["target"].checklist(checklist, items)
+    _, mark = env["target"].block(tokens[idx].meta["b"])
+    return mark + env["target"].checklist(checklist, items)
 
 
 def _note_name(env, token) -> str:
@@ -205,6 +227,11 @@ def _note_bodies(tokens: list[Token], target: Target, doc_id: str) -> dict[int, 
 
 _RULES = {
     "heading_open": _heading_open,
+    "paragraph_open": _block_open,
+    "list_item_open": _block_open,
+    "table_open": _block_open,
+    "blockquote_open": _block_open,
+    "hr": _block_open,
     "link_open": _link_open,
     "image": _image,
     "container_div_open": _div_open,

@@ -27,7 +27,9 @@ from handbook.yamlmeta import load_mapping
 MAX_CHAPTER_BYTES = 2 * 1024 * 1024
 FRONT_MATTER_KEYS = {"title", "summary", "last_reviewed", "appendix"}
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+_BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "table_open", "blockquote_open",
+           "checklist", "fence", "code_block", "hr"}
 
 
 def load_book(root: Path, diags: Diagnostics) -> Book | None:
@@ -86,6 +88,7 @@ def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
     slug = path.stem
     reader = _ChapterReader(path, slug, offset, diags)
     tokens = reader.read(tokens)
+    reader.number_blocks(tokens)
     return Chapter(
         path=path, slug=slug, title=str(meta["title"]).strip(), meta=meta,
         headings=tuple(reader.headings), links=tuple(reader.links), images=tuple(reader.images),
@@ -155,6 +158,15 @@ class _ChapterReader:
 
     def line(self, token: Token) -> int:
         return (token.map[0] if token.map else 0) + 1 + self.offset
+
+    def number_blocks(self, tokens: list[Token]) -> None:
+        """Give every block a key that survives into each output, so a page of the
+        printed book can be found again in the EPUB and on the web."""
+        n = 0
+        for token in tokens:
+            if token.type in _BLOCKS:
+                n += 1
+                token.meta["b"] = f"{self.slug}/{n}"
 
     def read(self, tokens: list[Token]) -> list[Token]:
         out: list[Token] = []

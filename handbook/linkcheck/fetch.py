@@ -133,7 +133,8 @@ class Fetcher:
                     current = nxt
                     method = "GET" if status == 303 else method
                     continue
-                if method == "HEAD" and status >= 400 and not self.settings.is_ok_status(status):
+                if (method == "HEAD" and status >= 400 and not self.settings.is_ok_status(status)
+                        and not bot_wall(status, answer.headers)):
                     # HEAD is often refused or answered wrongly; the GET answer is the one that counts.
                     if status in (405, 501):
                         self.hosts.gate(host_key(current)).head_refused = True
@@ -180,7 +181,8 @@ class Fetcher:
         while True:
             error = ""
             if gate.exhausted:
-                raise _Final("unverifiable", f"{host} still answers 429 after {gate.waited:g} s of waiting (the cap)", 429)
+                raise _Final("unverifiable", f"not asked: {host} kept answering 429 past the "
+                             f"{self.settings.retry_after_cap:g} s retry_after_cap")
             try:
                 async with gate.slot():
                     if gate.exhausted:
@@ -209,7 +211,7 @@ class Fetcher:
                         raise _Final("unverifiable", f"still {_reason(status)} after {attempt + 1} tries", status)
                     if not gate.pause(self._backoff(attempt) if wait is None else wait):
                         raise _Final("unverifiable", f"{_reason(status)}: still rate-limited after "
-                                     f"{gate.waited:g} s of waiting on {host} (retry_after_cap)", status)
+                                     f"{gate.waited:.1f} s of waiting on {host} (retry_after_cap)", status)
                     attempt += 1
                     continue  # the gate holds the retry until the pause ends
                 if status >= 500 and method == "GET" and attempt < retries:

@@ -19,6 +19,8 @@ class Context:
     layouts_dir: Path
     paper: str = "letter"
     pages: dict[str, int] = field(default_factory=dict)  # print anchor -> page number, set by "pdf"
+    page_marks: dict[str, int] = field(default_factory=dict)  # block key -> page that begins there
+    outputs: dict[str, bytes] = field(default_factory=dict)  # what earlier writers made
 
 
 Writer = Callable[..., dict[str, bytes]]

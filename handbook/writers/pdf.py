@@ -35,12 +35,29 @@ def print_files(book: Book, layouts_dir: Path, paper: str) -> dict[str, bytes]:
     return files
 
 
+def page_starts(document) -> dict[str, int]:
+    """For each page, the first block of text that begins on it (block key -> page)."""
+    marks: dict[str, int] = {}
+    seen: set[str] = set()
+    for number, page in enumerate(document.pages, 1):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            key = element.get("data-b") if element is not None else None
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            if number not in marks.values():
+                marks[key] = number
+    return marks
+
+
 def write(book: Book, ctx) -> dict[str, bytes]:
     files = print_files(book, ctx.layouts_dir, ctx.paper)
     pdf, document = html_to_pdf(files["handbook.html"].decode(), files, book.root, "handbook.pdf",
                                 pdf_variant="pdf/ua-1")
     ctx.pages.update({anchor: number for number, page in enumerate(document.pages, 1)
                       for anchor in page.anchors})
+    ctx.page_marks.update(page_starts(document))
     outputs = {"handbook.pdf": pdf}
     outputs.update({f"print/{name}": data for name, data in files.items()})
     return outputs

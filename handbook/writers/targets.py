@@ -40,6 +40,10 @@ class BaseTarget:
     def image_src(self, src: str) -> str:
         return src
 
+    def block(self, key: str) -> tuple[dict[str, str], str]:
+        """Attributes for a numbered block, and a marker to place at it."""
+        return {}, ""
+
     def checklist(self, checklist: Checklist, items: list[str]) -> str:
         return layouts.render(
             self.layouts_dir, self.checklist_template, checklist=checklist,
@@ -62,6 +66,10 @@ class PrintTarget(BaseTarget):
     def image_src(self, src: str) -> str:
         return "book/" + urlsplit(src).path.removeprefix("./")
 
+    def block(self, key: str) -> tuple[dict[str, str], str]:
+        # The PDF writer reads these back from the layout to learn where each page begins.
+        return {"data-b": key}, ""
+
 
 class PackTarget(PrintTarget):
     """Checklists printed apart from the book: a cross-reference names the book's page."""
@@ -75,7 +83,17 @@ class PackTarget(PrintTarget):
 
 
 class FileTarget(BaseTarget):
-    """One file per chapter (EPUB, web): ids stay as written; links name the file."""
+    """One file per chapter (EPUB, web): ids stay as written; links name the file.
+
+    `extra["page_marks"]` maps a block key to the printed page that begins there;
+    the layout's `pagebreak.j2` marks it (EPUB page-list, web "page N" anchors).
+    """
+
+    def block(self, key: str) -> tuple[dict[str, str], str]:
+        page = self.extra.get("page_marks", {}).get(key)
+        if page is None:
+            return {}, ""
+        return {}, layouts.render(self.layouts_dir, self.extra["pagebreak_template"], page=page).strip()
 
     def xref(self, slug: str, ident: str | None) -> str:
         name = slug + self.extra["suffix"]
