@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook.writers import checklists, epub, pdf
+from handbook.writers import checklists, cover, epub, pdf
 
 
 @dataclass
@@ -28,6 +28,7 @@ Writer = Callable[..., dict[str, bytes]]
 # In order: the PDF comes first, since the others cite its page numbers.
 REGISTRY: dict[str, Writer] = {
     "pdf": pdf.write,
+    "cover": cover.write,
     "epub": epub.write,
     "checklists": checklists.write,
 }
