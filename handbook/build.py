@@ -23,7 +23,6 @@ from handbook.sources import load_book
 from handbook.writers import REGISTRY, Context
 
 MANIFEST = ".manifest.json"
-STAGING = ".staging"
 
 Progress = Callable[[str], None]
 
@@ -105,10 +104,17 @@ def _read_manifest(out: Path) -> dict:
         return {"files": []}
 
 
+def staging_dir(out: Path) -> Path:
+    out = out.resolve()
+    return out.parent / f".{out.name}.partial"
+
+
 def place(out: Path, outputs: dict[str, bytes], previous: list[str], stamp: str) -> None:
     """Stage every file, then rename each into place; remove outputs no longer made."""
     out.mkdir(parents=True, exist_ok=True)
-    staging = out / STAGING
+    # Beside the output folder, not in it: a killed build leaves no partial file among
+    # the outputs, and the same file system keeps each rename atomic.
+    staging = staging_dir(out)
     shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted build
     try:
         for name, data in outputs.items():

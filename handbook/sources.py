@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
-from handbook import markdown
+from handbook import markdown, rawhtml
 from handbook.config import load_config
 from handbook.errors import Diagnostics
 from handbook.model import Book, Chapter, Checklist, ChecklistItem, Heading, Image, Link
@@ -183,8 +183,8 @@ class _ChapterReader:
             elif token.type == "list_item_open" and "task-list-item" in str(token.attrs.get("class", "")):
                 self.diags.warning(self.path, self.line(token), "task-outside-checklist",
                                    "task item outside a checklist: put it in a '::: {.checklist ...}' div")
-            elif token.type in ("html_block", "html_inline"):
-                pass
+            elif token.type == "html_block":
+                self._raw_html(token.content, self.line(token))
             out.append(token)
             i += 1
         return out
@@ -231,7 +231,19 @@ class _ChapterReader:
         self.headings.append(Heading(level=level, id=ident, text=text, line=line))
         self._inline(inline, line)
 
+    def _raw_html(self, fragment: str, line: int) -> None:
+        found, images = rawhtml.problems(fragment)
+        for message in found:
+            self.diags.error(self.path, line, "raw-html", message)
+        for src, alt in images:
+            if not alt.strip():
+                self.diags.error(self.path, line, "image-alt", f"image {src!r} has no alt text")
+            self.images.append(Image(src=src, alt=alt, path=self.path, line=line))
+
     def _inline(self, token: Token, line: int) -> None:
+        fragment = rawhtml.inline_fragment(token.children)
+        if fragment is not None:
+            self._raw_html(fragment, line)
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
