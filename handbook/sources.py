@@ -67,11 +67,11 @@ def source_date(root: Path) -> dt.datetime:
 
 def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
     if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
-        diags.error(path, 0, "outside-book", "chapter is a link to a file outside the book")
+        diags.error(path, 1, "outside-book", "chapter is a link to a file outside the book")
         return None
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
-        diags.error(path, 0, "too-large",
+        diags.error(path, 1, "too-large",
                     f"chapter is {len(data) // 1024} KiB; the limit is {MAX_CHAPTER_BYTES // 1024} KiB")
         return None
     try:
