@@ -2,6 +2,9 @@
 
 import sys
 
-from handbook.cli import main
+try:
+    from handbook.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the engines load: stop quietly, nothing was written
+    sys.exit(130)
 
 sys.exit(main())
