@@ -43,12 +43,25 @@ deps:
 
 test-deps: $(VENV)/.installed
 	@$(MAKE) --no-print-directory deps DEBS="$(TEST_DEBS)"
+	@if [ -f package-lock.json ] && [ ! -d node_modules ]; then echo "installing npm packages..."; npm ci --silent --no-audit --no-fund; fi
 
 test: test-deps
 	@$(PY) -m pytest -q
 
 linkcheck: $(VENV)/.installed
 	@$(PY) -m handbook links --chapters $(CHAPTERS) --external --json $(OUT)/linkcheck.json
+
+# Speed is measured here, never asserted in a test.
+bench: $(VENV)/.installed
+	@$(MAKE) --no-print-directory deps DEBS="pandoc"
+	@$(PY) bench/bench_build.py
+
+bench-links: $(VENV)/.installed
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
+	@$(PY) bench/bench_links.py
+
+preview: $(VENV)/.installed
+	@$(PY) -m handbook preview --chapters $(CHAPTERS) --out $(OUT)
 
 clean:
 	rm -rf $(OUT)
