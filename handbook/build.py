@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from handbook import __version__, layouts, xrefs
+from handbook import __version__, layouts, parallel, xrefs
 from handbook.errors import BuildError, Diagnostic, Diagnostics
 from handbook.model import Book
 from handbook.sources import load_book
@@ -73,17 +73,25 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         os.utime(out / MANIFEST)  # so make, which compares times, sees the outputs as current
         return Result(None, [], [], skipped=True)
     book, warnings = load_checked(chapters)
-    outputs: dict[str, bytes] = {}
-    ctx = Context(layouts_dir=layouts_dir, paper=paper)
-    for name, writer in REGISTRY.items():
-        started = time.monotonic()
-        say(f"writing {name}...")
-        made = writer(book, ctx)
-        ctx.outputs.update(made)
-        outputs.update(made)
-        say(f"wrote {name} in {time.monotonic() - started:.1f} s")
-    place(out, outputs, manifest.get("files", []), stamp)
-    return Result(book, warnings, sorted(outputs), skipped=False)
+    ctx = Context(layouts_dir=layouts_dir, paper=paper, out=out, previous=manifest["files"])
+    last_pages = manifest.get("layout", {}).get(paper, {})
+    with parallel.Helper(enabled=bool(last_pages) and bool(book.checklists)) as helper:
+        # The second core makes the checklists while this one lays out the book, with
+        # the page numbers of the last layout; a checklist whose page moved is made again.
+        helper.start_checklists(chapters, layouts_dir, paper, last_pages)
+        for name, writer in REGISTRY.items():
+            started = time.monotonic()
+            if name == "checklists":
+                ctx.speculated = helper.checklists()
+            say(f"writing {name}...")
+            made = writer(book, ctx)
+            ctx.outputs.update(made)
+            say(f"wrote {name} in {time.monotonic() - started:.1f} s")
+    if ctx.reused or ctx.speculated:
+        say(f"rendered {len(ctx.rendered)} checklist files, reused {len(ctx.reused)} unchanged ones")
+    layout = {**manifest.get("layout", {}), paper: ctx.pages}
+    place(out, ctx.outputs, ctx.keys, manifest["files"], stamp, layout)
+    return Result(book, warnings, sorted(ctx.outputs), skipped=False)
 
 
 def inputs_stamp(chapters: Path, layouts_dir: Path, paper: str) -> str:
@@ -98,11 +106,15 @@ def inputs_stamp(chapters: Path, layouts_dir: Path, paper: str) -> str:
 
 
 def _read_manifest(out: Path) -> dict:
+    """The last build's record: what it wrote (key and digest of each file) and its layout."""
     try:
         data = json.loads((out / MANIFEST).read_text())
-        return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {"files": []}
     except (OSError, ValueError):
-        return {"files": []}
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return {"files": {}, "layout": {}}
+    data.setdefault("layout", {})
+    return data
 
 
 def staging_dir(out: Path) -> Path:
@@ -110,15 +122,21 @@ def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.partial"
 
 
-def place(out: Path, outputs: dict[str, bytes], previous: list[str], stamp: str) -> None:
-    """Stage every file, then rename each into place; remove outputs no longer made."""
+def place(out: Path, outputs: dict[str, bytes], keys: dict[str, str], previous: dict[str, dict], stamp: str,
+          layout: dict) -> None:
+    """Stage every changed file, then rename each into place; remove outputs no longer made."""
     out.mkdir(parents=True, exist_ok=True)
     # Beside the output folder, not in it: a killed build leaves no partial file among
     # the outputs, and the same file system keeps each rename atomic.
     staging = staging_dir(out)
     shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted build
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in outputs.items()}
+    # Files whose bytes did not change are left alone (and keep their times).
+    changed = [name for name in outputs
+               if previous.get(name, {}).get("sha256") != digests[name] or not (out / name).is_file()]
     try:
-        for name, data in outputs.items():
+        for name in changed:
+            data = outputs[name]
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "wb") as handle:
@@ -127,13 +145,15 @@ def place(out: Path, outputs: dict[str, bytes], previous: list[str], stamp: str)
                 os.fsync(handle.fileno())
         # The manifest goes last: a build stopped before it is not mistaken for complete.
         (out / MANIFEST).unlink(missing_ok=True)
-        for name in outputs:
+        for name in changed:
             target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, target)
         for name in set(previous) - set(outputs):
             (out / name).unlink(missing_ok=True)
-        manifest = json.dumps({"stamp": stamp, "files": sorted(outputs)}, indent=1)
+        files = {name: {"key": keys.get(name), "sha256": digests[name]} for name in sorted(outputs)}
+        manifest = json.dumps({"stamp": stamp, "files": files, "layout": layout}, indent=1, sort_keys=True)
+        staging.mkdir(parents=True, exist_ok=True)
         (staging / MANIFEST).write_text(manifest)
         os.replace(staging / MANIFEST, out / MANIFEST)
     finally:

@@ -5,11 +5,12 @@ Writers never touch the output folder; the build stages and renames their files.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook.writers import checklists, cover, epub, pdf
+from handbook.writers import checklists, cover, epub, pdf, site
 
 
 @dataclass
@@ -21,6 +22,32 @@ class Context:
     pages: dict[str, int] = field(default_factory=dict)  # print anchor -> page number, set by "pdf"
     page_marks: dict[str, int] = field(default_factory=dict)  # block key -> page that begins there
     outputs: dict[str, bytes] = field(default_factory=dict)  # what earlier writers made
+    out: Path | None = None  # the output folder of the last build, to reuse unchanged files
+    previous: dict[str, dict] = field(default_factory=dict)  # its manifest: name -> key, sha256
+    speculated: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # made ahead, in parallel
+    keys: dict[str, str] = field(default_factory=dict)  # name -> digest of what made it
+    rendered: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+
+    def cached(self, name: str, key: str, render: Callable[[], bytes]) -> bytes:
+        """The output `name` made from inputs digested as `key`: made ahead in parallel,
+        kept from the last build when its inputs did not change, or rendered now."""
+        self.keys[name] = key
+        ahead = self.speculated.get(name)
+        if ahead is not None and ahead[0] == key:
+            self.rendered.append(name)
+            return ahead[1]
+        last = self.previous.get(name, {})
+        if self.out is not None and last.get("key") == key:
+            try:
+                data = (self.out / name).read_bytes()
+            except OSError:
+                data = None
+            if data is not None and hashlib.sha256(data).hexdigest() == last.get("sha256"):
+                self.reused.append(name)
+                return data
+        self.rendered.append(name)
+        return render()
 
 
 Writer = Callable[..., dict[str, bytes]]
@@ -31,4 +58,5 @@ REGISTRY: dict[str, Writer] = {
     "cover": cover.write,
     "epub": epub.write,
     "checklists": checklists.write,
+    "site": site.write,
 }

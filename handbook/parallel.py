@@ -1,0 +1,53 @@
+"""The second core: a worker process that makes the checklist PDFs while the main
+process lays out the book.
+
+Checklists cite the handbook's page numbers, which only the book's layout
+knows; the worker uses the page numbers of the last layout, and the checklists
+writer keeps each result only if the page numbers it cites did not move.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+
+def _checklists(chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> dict:
+    from handbook.build import load_checked
+    from handbook.writers import Context, checklists
+
+    book, _ = load_checked(chapters)
+    ctx = Context(layouts_dir=layouts_dir, paper=paper, pages=dict(pages))
+    made = checklists.write(book, ctx)
+    return {name: (ctx.keys[name], data) for name, data in made.items() if name in ctx.keys}
+
+
+class Helper:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.pool: ProcessPoolExecutor | None = None
+        self.future: Future | None = None
+
+    def __enter__(self) -> "Helper":
+        if self.enabled:
+            # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> None:
+        if self.pool is not None:
+            self.future = self.pool.submit(_checklists, chapters, layouts_dir, paper, pages)
+
+    def checklists(self) -> dict:
+        """What the worker made, or nothing if it could not (the writer then renders)."""
+        if self.future is None:
+            return {}
+        try:
+            return self.future.result()
+        except Exception:  # noqa: BLE001 - a failed guess costs time, never correctness
+            return {}
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
