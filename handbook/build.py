@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handbook import __version__, layouts, parallel, xrefs
-from handbook.errors import BuildError, Diagnostic, Diagnostics
+from handbook.errors import BuildError, Diagnostic, Diagnostics, RenderError
 from handbook.model import Book
 from handbook.sources import load_book
 from handbook.writers import REGISTRY, Context
@@ -75,10 +75,10 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
     book, warnings = load_checked(chapters)
     ctx = Context(layouts_dir=layouts_dir, paper=paper, out=out, previous=manifest["files"])
     last_pages = manifest.get("layout", {}).get(paper, {})
-    with parallel.Helper(enabled=bool(last_pages) and bool(book.checklists)) as helper:
+    with parallel.Helper() as helper:
         # The second core makes the checklists while this one lays out the book, with
         # the page numbers of the last layout; a checklist whose page moved is made again.
-        helper.start_checklists(chapters, layouts_dir, paper, last_pages)
+        helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {})
         for name, writer in REGISTRY.items():
             started = time.monotonic()
             if name == "checklists":
@@ -86,12 +86,23 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
             say(f"writing {name}...")
             made = writer(book, ctx)
             ctx.outputs.update(made)
+            if name == "pdf":
+                helper.check_links({"handbook.pdf": made["handbook.pdf"]})
             say(f"wrote {name} in {time.monotonic() - started:.1f} s")
+        rest = {k: v for k, v in ctx.outputs.items() if k != "handbook.pdf"}
+        problems = parallel.link_problems(rest) + helper.link_problems()
+    if problems:
+        raise RenderError("\n".join(_as_error(p) for p in problems))
     if ctx.reused or ctx.speculated:
         say(f"rendered {len(ctx.rendered)} checklist files, reused {len(ctx.reused)} unchanged ones")
     layout = {**manifest.get("layout", {}), paper: ctx.pages}
     place(out, ctx.outputs, ctx.keys, manifest["files"], stamp, layout)
     return Result(book, warnings, sorted(ctx.outputs), skipped=False)
+
+
+def _as_error(problem: str) -> str:
+    where, _, message = problem.partition(": ")
+    return f"{where}: error: {message}"
 
 
 def inputs_stamp(chapters: Path, layouts_dir: Path, paper: str) -> str:

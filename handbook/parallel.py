@@ -1,5 +1,5 @@
 """The second core: a worker process that makes the checklist PDFs while the main
-process lays out the book.
+process lays out the book, then checks the links inside the finished book.
 
 Checklists cite the handbook's page numbers, which only the book's layout
 knows; the worker uses the page numbers of the last layout, and the checklists
@@ -23,21 +23,43 @@ def _checklists(chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, 
     return {name: (ctx.keys[name], data) for name, data in made.items() if name in ctx.keys}
 
 
+def link_problems(files: dict[str, bytes]) -> list[str]:
+    """Every link inside finished files must land: PDF pages, EPUB files and ids, site pages."""
+    from handbook.linkcheck.internal import check_epub_links, check_pdf_links, check_site_links
+
+    problems: list[str] = []
+    site = {name.removeprefix("site/"): data for name, data in files.items() if name.startswith("site/")}
+    for name, data in files.items():
+        if name.endswith(".pdf") and not name.startswith("site/"):
+            problems += check_pdf_links(data, name)
+        elif name.endswith(".epub"):
+            problems += check_epub_links(data, name)
+    if site:
+        problems += [f"site/{p}" for p in check_site_links(site)]
+    return problems
+
+
 class Helper:
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
+    def __init__(self) -> None:
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future | None = None
+        self.checks: list[Future] = []
 
     def __enter__(self) -> "Helper":
-        if self.enabled:
-            # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         return self
 
     def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> None:
-        if self.pool is not None:
+        if self.pool is not None and pages:
             self.future = self.pool.submit(_checklists, chapters, layouts_dir, paper, pages)
+
+    def check_links(self, files: dict[str, bytes]) -> None:
+        if self.pool is not None:
+            self.checks.append(self.pool.submit(link_problems, files))
+
+    def link_problems(self) -> list[str]:
+        return [p for future in self.checks for p in future.result()]
 
     def checklists(self) -> dict:
         """What the worker made, or nothing if it could not (the writer then renders)."""
