@@ -8,7 +8,8 @@ per host. Routes (the query string is ignored, so "/delay?i=1" and "/delay?i=2" 
   /ok, /page.html (ids "present", "intro"; <a name="named">), /plain.txt, /status/<code>
   /500-then-200, /503, /429-then-200, /429-forever (Retry-After: retry_after), /head-405
   /moved -> 301 -> /moved2 -> 301 -> /page.html;  /temp -> 302 -> /temp2 -> 302 -> /page.html
-  /mixed -> 301 -> /temp;  /loop-a <-> /loop-b (302);  /slow (sleeps `slow` s);  /reset (TCP reset);  /delay (sleeps `delay` s)
+  /mixed -> 301 -> /temp;  /loop-a <-> /loop-b (302);  /cookie-check (302 to itself, setting a cookie)
+  /slow (sleeps `slow` s);  /reset (TCP reset);  /delay (sleeps `delay` s)
   /botwall (403 Cloudflare challenge);  /linkedin (999)
 """
 
@@ -19,7 +20,7 @@ import socket
 import struct
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -114,6 +115,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(301 if path == "/moved" else 302, path + "2")
         elif path in ("/moved2", "/temp2"):
             self._redirect(301 if path == "/moved2" else 302, "/page.html")
+        elif path == "/cookie-check":  # sends a cookie and the visitor back, as some sites do
+            if "seen=1" in self.headers.get("Cookie", ""):
+                self._send(200, PAGE)
+            else:
+                self._send(302, b"", {"Location": path, "Set-Cookie": "seen=1; Path=/"})
         elif path in ("/loop-a", "/loop-b"):
             self._redirect(302, "/loop-b" if path == "/loop-a" else "/loop-a")
         elif path == "/slow":
@@ -154,7 +160,7 @@ class FaultServer:
             server = _Server(((addresses or {}).get(label, "127.0.0.1"), 0), _Handler)
             server.bed, server.label = self, label  # type: ignore[attr-defined]
             self.servers[label] = server
-        self.threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
                         for s in self.servers.values()]
 
     def base(self, host: str) -> str:

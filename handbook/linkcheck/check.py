@@ -8,8 +8,8 @@ from synchronous code.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
-import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,8 +20,8 @@ import httpx
 from handbook.errors import BuildError
 from handbook.linkcheck import network
 from handbook.linkcheck.cache import LinkCache
-from handbook.linkcheck.collect import Target, collect, document_url, fragment, host_key
-from handbook.linkcheck.fetch import Fetched, Fetcher
+from handbook.linkcheck.collect import Target, collect, document_url, fragment, host_key, malformed
+from handbook.linkcheck.fetch import Clients, Fetched, Fetcher
 from handbook.linkcheck.hosts import Hosts
 from handbook.linkcheck.report import LinkReport, Result
 from handbook.linkcheck.settings import Settings, load_settings
@@ -47,7 +47,8 @@ async def check_external_async(book: Any, cache_path: Path | None = None, use_ca
                                transport: httpx.AsyncBaseTransport | None = None,
                                probe: Probe | None = None) -> LinkReport:
     """`settings` replaces the book's own (tests); `transport` goes to httpx; `probe(urls)` returns why
-    the network is unreachable, or None (default: `network.unreachable`, skipped behind a proxy)."""
+    the network is unreachable, or None (default: `network.unreachable`; none behind a proxy or with
+    an injected transport)."""
     if settings is None:
         settings, problems = load_settings(book)
         errors = [d for d in problems if d.is_error]
@@ -61,12 +62,20 @@ async def check_external_async(book: Any, cache_path: Path | None = None, use_ca
     for target in targets:
         if target.scheme not in ("http", "https"):
             results[target.url] = _result(target, "skipped", detail=f"{target.scheme or 'relative'} link, not checked")
+        elif problem := malformed(target.url):
+            results[target.url] = _result(target, "broken", detail=problem)
         elif settings.skips(target.url):
             results[target.url] = _result(target, "skipped", detail="matches a linkcheck.skip pattern")
         else:
             todo.append(target)
 
-    cache = LinkCache(cache_path, settings.cache_max_age, settings.cache_jitter) if cache_path else None
+    report = LinkReport()
+    cache = None
+    if cache_path:
+        try:
+            cache = LinkCache(cache_path, settings.cache_max_age, settings.cache_jitter)
+        except (OSError, sqlite3.Error) as exc:  # the cache only saves time: check without it
+            report.notes.append(f"link cache {cache_path} not used: {exc}")
     try:
         if cache is not None and use_cache:
             known = cache.get(t.url for t in todo)
@@ -75,11 +84,11 @@ async def check_external_async(book: Any, cache_path: Path | None = None, use_ca
                     results[target.url] = _result(target, entry.outcome, entry.status, entry.final_url,
                                                   entry.detail, cached=True)
             todo = [t for t in todo if t.url not in known]
-        report = LinkReport()
         if todo:
-            probe = probe or _default_probe
+            if probe is None and transport is None:  # an injected transport is not the network: no probe
+                probe = _default_probe
             say(f"checking {len(todo)} URLs ({len(targets) - len(todo)} skipped or cached)")
-            report.unreachable = await probe([t.url for t in todo])
+            report.unreachable = await probe([t.url for t in todo]) if probe else None
             if report.unreachable:
                 for target in todo:
                     results[target.url] = _result(target, "unchecked", detail=report.unreachable)
@@ -90,7 +99,10 @@ async def check_external_async(book: Any, cache_path: Path | None = None, use_ca
                 report.requests = hosts.requests
                 report.requests_by_host = {h: g.requests for h, g in hosts.gates.items()}
                 if cache is not None:
-                    cache.put((r.url, r.outcome, r.status, r.final_url, r.detail) for r in fresh.values())
+                    try:
+                        cache.put((r.url, r.outcome, r.status, r.final_url, r.detail) for r in fresh.values())
+                    except sqlite3.Error as exc:  # e.g. locked by another run: this run's results stand
+                        report.notes.append(f"link cache {cache_path} not updated: {exc}")
     finally:
         if cache is not None:
             cache.close()
@@ -100,6 +112,8 @@ async def check_external_async(book: Any, cache_path: Path | None = None, use_ca
 
 
 async def _default_probe(urls: list[str]) -> str | None:
+    import urllib.request  # only for its proxy settings; a heavy import for every run otherwise
+
     proxies = urllib.request.getproxies()
     if any(k in proxies for k in ("http", "https", "all")):
         return None  # behind a proxy, direct lookups say nothing; let the requests tell
@@ -125,12 +139,9 @@ async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts,
     for target in todo:
         pages[document_url(target.url)].append(target)
     results: dict[str, Result] = {}
-    headers = {"User-Agent": settings.user_agent, "Accept-Language": "en-US,en;q=0.8",
-               "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
-    async with httpx.AsyncClient(transport=transport, headers=headers, limits=limits, follow_redirects=False,
-                                 timeout=httpx.Timeout(settings.timeout, pool=None)) as client:
-        fetcher = Fetcher(client, settings, hosts)
+    clients = Clients(settings, transport)
+    try:
+        fetcher = Fetcher(clients, settings, hosts)
 
         async def one(page: str, targets: list[Target]) -> None:
             fetched = await fetcher.fetch(page, want_ids=_wants_ids(settings, targets))
@@ -140,6 +151,8 @@ async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts,
 
         # Pages of one host queue at its gate; other hosts proceed meanwhile.
         await asyncio.gather(*(one(page, targets) for page, targets in _interleave(pages)))
+    finally:
+        await clients.aclose()
     return results
 
 

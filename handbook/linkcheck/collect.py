@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -53,6 +54,7 @@ def collect_links(links: Iterable[Any]) -> list[Target]:
     return list(targets.values())
 
 
+@lru_cache(maxsize=1024)  # a chapter's path repeats for each of its links
 def where(path: Path | str) -> str:
     """A path relative to the working folder when inside it, so editors can click it."""
     path = Path(path)
@@ -71,6 +73,7 @@ def fragment(url: str) -> str:
     return unquote(url.split("#", 1)[1]) if "#" in url else ""
 
 
+@lru_cache(maxsize=4096)  # asked for every request and retry of a page
 def host_key(url: str) -> str:
     """Host name, with the port when it is not the scheme's default: what per-host limits count."""
     parts = urlsplit(url)
@@ -94,6 +97,18 @@ def is_local_host(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def malformed(url: str) -> str | None:
+    """Why `url` cannot even be requested (no host, a bad port or address), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"malformed URL: {exc}"
+    if not parts.hostname:
+        return "malformed URL: no host name"
+    return None
 
 
 _HOST = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}", re.I)

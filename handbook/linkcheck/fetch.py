@@ -41,6 +41,7 @@ class Fetched:
 class _Answer:
     status: int
     headers: httpx.Headers
+    method: str  # the one sent: HEAD turns into GET once the host is known to refuse HEAD
     ids: frozenset[str] | None = None
 
 
@@ -107,25 +108,53 @@ def _dns_failure(exc: BaseException) -> bool:
                                    "temporary failure in name resolution", "getaddrinfo failed"))
 
 
+class Clients:
+    """An httpx client (a connection pool) per host, sharing one TLS context. httpcore's pool scans
+    every connection for every waiting request: one pool for all hosts costs more CPU than the checks."""
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        self.settings, self.transport = settings, transport
+        self.headers = {"User-Agent": settings.user_agent, "Accept-Language": "en-US,en;q=0.8",
+                        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+        self.clients: dict[str, httpx.AsyncClient] = {}
+        self.tls: ssl.SSLContext | None = None
+
+    def __call__(self, host: str) -> httpx.AsyncClient:
+        key = "" if self.transport is not None else host  # an injected transport is shared by all hosts
+        if key not in self.clients:
+            if self.transport is None and self.tls is None:
+                self.tls = httpx.create_ssl_context()  # loading the CA bundle once, not per host
+            self.clients[key] = httpx.AsyncClient(
+                transport=self.transport, verify=self.tls or True, headers=self.headers, follow_redirects=False,
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=16),
+                timeout=httpx.Timeout(self.settings.timeout, pool=None))
+        return self.clients[key]
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+
+
 class Fetcher:
-    def __init__(self, client: httpx.AsyncClient, settings: Settings, hosts: Hosts,
+    def __init__(self, clients: Clients, settings: Settings, hosts: Hosts,
                  rng: Callable[[], float] = random.random):
-        self.client, self.settings, self.hosts, self.rng = client, settings, hosts, rng
+        self.clients, self.settings, self.hosts, self.rng = clients, settings, hosts, rng
 
     async def fetch(self, url: str, want_ids: bool = False) -> Fetched:
         chain: list[tuple[int, str]] = []
         current = document_url(url)
-        method = "GET" if want_ids or self.hosts.gate(host_key(current)).head_refused else "HEAD"
+        method = "GET" if want_ids else "HEAD"
         seen = [current]
         try:
             while True:
                 answer = await self._request(method, current, want_ids)
-                status = answer.status
+                status, method = answer.status, answer.method
                 location = answer.headers.get("location")
                 if status in REDIRECTS and location:
                     nxt = document_url(urljoin(current, location.strip()))
                     chain.append((status, nxt))
-                    if nxt in seen:
+                    # Back to a page already seen is a loop, unless a cookie was just set (a cookie check).
+                    if nxt in seen and "set-cookie" not in answer.headers:
                         raise _Final("broken", "redirect loop: " + " -> ".join(seen + [nxt]), status)
                     if len(chain) > self.settings.max_redirects:
                         raise _Final("broken", f"more than {self.settings.max_redirects} redirects", status)
@@ -140,11 +169,11 @@ class Fetcher:
                         self.hosts.gate(host_key(current)).head_refused = True
                     method = "GET"
                     continue
-                return self._classify(url, answer, current, chain)
+                return self._classify(answer, current, chain)
         except _Final as final:
             return Fetched(final.outcome, final.status, current, final.detail, chain=chain)
 
-    def _classify(self, url: str, answer: _Answer, final_url: str, chain: list[tuple[int, str]]) -> Fetched:
+    def _classify(self, answer: _Answer, final_url: str, chain: list[tuple[int, str]]) -> Fetched:
         status = answer.status
         ctype = answer.headers.get("content-type", "").split(";")[0].strip().lower()
         if self.settings.is_ok_status(status):
@@ -188,6 +217,8 @@ class Fetcher:
                     if gate.exhausted:
                         continue  # the budget ran out while this request queued
                     gate.requests += 1
+                    if gate.head_refused:
+                        method = "GET"  # learnt from an earlier page of this host, maybe while queued
                     answer = await self._send(method, url, want_ids, timeout)
             except httpx.TimeoutException:
                 error = "timeout"
@@ -202,6 +233,7 @@ class Fetcher:
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 error = f"connection error: {exc or type(exc).__name__}"  # resets, truncated answers
             else:
+                gate.failures = 0
                 status = answer.status
                 if bot_wall(status, answer.headers):
                     return answer  # a challenge does not go away by asking again
@@ -219,7 +251,10 @@ class Fetcher:
                     attempt += 1
                     continue
                 return answer
-            if attempt >= retries:
+            # After more failures in a row than one page may retry, the host is taken as down and
+            # its pages get no more retries: a dead host should not cost retries x timeout per link.
+            gate.failures += 1
+            if attempt >= retries or gate.failures > retries:
                 tries = f"{attempt + 1} {'try' if attempt == 0 else 'tries'}"
                 if error == "timeout":
                     raise _Final("timeout", f"no answer within {timeout:g} s ({tries})")
@@ -228,19 +263,28 @@ class Fetcher:
             attempt += 1
 
     async def _send(self, method: str, url: str, want_ids: bool, timeout: float) -> _Answer:
-        request = self.client.build_request(method, url, timeout=httpx.Timeout(timeout, pool=None))
-        response = await self.client.send(request, stream=True)
+        gate = self.hosts.gate(host_key(url))
+
+        async def trace(event: str, info: dict) -> None:
+            # httpcore calls this just before writing the request: the moment the rate is about.
+            if event.endswith("send_request_headers.started"):
+                await gate.at_wire()
+
+        client = self.clients(host_key(url))
+        request = client.build_request(method, url, timeout=httpx.Timeout(timeout, pool=None),
+                                       extensions={"trace": trace})
+        response = await client.send(request, stream=True)
         try:
             ids = None
             ctype = response.headers.get("content-type", "text/html").lower()
             if want_ids and method == "GET" and response.status_code < 300 and "html" in ctype:
                 ids = pages.page_ids(await self._read(response))
             else:
-                # Draining a small body keeps the connection reusable; a large one is cheaper to drop.
+                # Reading a small (or HEAD's empty) body lets the connection be reused; a big one is cheaper to drop.
                 length = response.headers.get("content-length", "")
-                if method == "GET" and length.isdigit() and int(length) <= 65536:
+                if method == "HEAD" or (length.isdigit() and int(length) <= 65536):
                     await response.aread()
-            return _Answer(response.status_code, response.headers, ids)
+            return _Answer(response.status_code, response.headers, method, ids)
         finally:
             await response.aclose()
 

@@ -1,7 +1,10 @@
 """Per-host politeness: a concurrency limit, a request rate, and a bounded budget for 429 waits.
 
 One `HostGate` per host key (host, or host:port). Every request, first try or retry, passes
-through its host's gate, so limits hold across redirects and retries alike.
+through its host's gate, so limits hold across redirects and retries alike. The rate is kept in
+two steps: `slot()` books each request a start time on a fixed grid (so waits do not drift),
+and `at_wire()`, called just before the request's first byte is written, keeps the real gap
+between two requests from shrinking below the interval when the event loop runs late.
 """
 
 from __future__ import annotations
@@ -21,27 +24,41 @@ class HostGate:
         self.cap = retry_after_cap
         self.clock = clock
         self._slots = asyncio.Semaphore(limits.concurrency)
-        self._next_start = 0.0  # earliest start of the next request (rate limit)
+        self._booked = -1e9  # start booked for the latest request (grid of `interval`)
+        self._wire = asyncio.Lock()
+        self._last_wire = -1e9  # when the previous request was sent
         self.paused_until = 0.0  # set from Retry-After: the whole host waits, not only one request
         self.waited = 0.0  # seconds of Retry-After pauses granted so far
         self.exhausted = False  # the 429 budget is spent: stop asking this host
         self.head_refused = False  # the host answered HEAD with 405/501: go straight to GET
+        self.failures = 0  # tries in a row that got no answer at all (timeouts, refused, reset)
         self.requests = 0  # requests sent, counted by the fetcher
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the host's concurrent slots, started no sooner than the rate and pauses allow."""
+        """Hold one of the host's concurrent slots, from a start the rate and any pause allow."""
         async with self._slots:
             while True:
                 now = self.clock()
-                start = max(now, self._next_start, self.paused_until)
-                self._next_start = start + self.interval  # reserve: waiting requests queue, not bunch
+                start = max(now, self._booked + self.interval, self.paused_until)
+                self._booked = start  # book it, so requests waiting behind queue up on the grid
                 if start <= now:
                     break
                 await asyncio.sleep(start - now)
-                if self.clock() >= self.paused_until - 0.01:  # no new pause began while asleep
+                if self.clock() >= self.paused_until - 0.005:  # no pause began while asleep
                     break
             yield
+
+    async def at_wire(self) -> None:
+        """Wait, if need be, so this request leaves at least `interval` after the previous one."""
+        if not self.interval:
+            return
+        async with self._wire:
+            now = self.clock()
+            send = max(now, self._last_wire + self.interval)
+            if send > now:
+                await asyncio.sleep(send - now)
+            self._last_wire = max(send, self.clock())  # when it really leaves: a limit, never undercut
 
     def pause(self, seconds: float) -> bool:
         """Pause the host for `seconds` (a Retry-After); False when that would pass the per-host cap."""

@@ -10,6 +10,7 @@ import io
 import posixpath
 import re
 import zipfile
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -135,7 +136,8 @@ def _resolve(base: str, ref: str) -> tuple[str, str] | None:
     return target, unquote(parts.fragment)
 
 
-def _check_refs(where: str, refs, files: set[str], ids_of, index: str | None = None) -> list[str]:
+def _check_refs(where: str, refs: Iterable[tuple[str, int]], files: set[str],
+                ids_of: Callable[[str], frozenset[str] | None], index: str | None = None) -> list[str]:
     """Problems of the references `refs` ((ref, line) pairs) found in file `where`."""
     problems = []
     for ref, line in refs:

@@ -5,9 +5,10 @@ Shared by the external checker (fragments of remote pages) and the internal one 
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from lxml import etree, html
+if TYPE_CHECKING:
+    from lxml import etree
 
 # Attributes that point at another resource, by element (SVG's <image> uses xlink:href).
 _LINK_ATTRS = {
@@ -20,6 +21,8 @@ _LINK_ATTRS = {
 
 def parse(content: bytes, xml: bool = False) -> etree._Element | None:
     """A tree of the page; XHTML is parsed as XML so a malformed file is caught, HTML leniently."""
+    from lxml import etree, html  # imported on first use: most external checks never parse a page
+
     if not content.strip():
         return None
     if xml:
@@ -33,8 +36,10 @@ def parse(content: bytes, xml: bool = False) -> etree._Element | None:
         return None
 
 
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""  # comments and processing instructions
+    return tag.rsplit("}", 1)[-1].lower()  # "{namespace}name" -> "name"
 
 
 def ids(tree: etree._Element | None) -> frozenset[str]:

@@ -48,6 +48,7 @@ class LinkReport:
     requests: int = 0  # HTTP requests sent in this run
     seconds: float = 0.0
     requests_by_host: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # things the editor should know about the run itself
 
     @property
     def network_unreachable(self) -> bool:
@@ -72,6 +73,7 @@ class LinkReport:
         counts = ", ".join(f"{n} {o}" for o, n in self.counts().items()) or "nothing to check"
         lines = [f"External links: {len(self.results)} URLs in {places} places: {counts}.",
                  f"({self.requests} requests, {cached} results from the cache, {self.seconds:.1f} s)"]
+        lines += [f"note: {note}" for note in self.notes]
         if self.unreachable:
             lines += ["", f"{self.unreachable}: no link was checked; run again with a network."]
         for outcome in ORDER:

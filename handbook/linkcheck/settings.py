@@ -1,25 +1,25 @@
 """Link-checker settings from the `linkcheck:` mapping of the book's metadata (chapters/book.yaml).
 
-Every key is optional; unknown keys and bad values become `Diagnostic`s (errors) pointing at the
-metadata file, so an editor sees every mistake at once.
+Every key is optional (defaults shown); unknown keys and bad values become `Diagnostic`s (errors)
+pointing at the metadata file and line, so an editor sees every mistake at once.
 
     linkcheck:
-      skip: ['^https://www\\.linkedin\\.com/']  # regexes (searched in the URL): reported "skipped", never requested
-      accept: [200, 429, "300-399"]   # status codes counted as working, besides every 2xx
-      unverifiable: [401, 403, 999]   # codes reported "unverifiable" (bot walls) instead of "broken"
+      skip: []                        # regexes searched in each URL (a plain URL works): "skipped", never requested
+      accept: []                      # status codes counted as working besides every 2xx, e.g. [429, "300-399"]
+      unverifiable: [401, 403, 999]   # codes reported "unverifiable" (bot walls), which warn, instead of "broken"
       timeout: 15                     # seconds for each request
       retries: 3                      # retries after a timeout, a connection error, a 429 or a 5xx
       backoff: 1                      # seconds before the first retry; doubles each time, with jitter
-      retry_after_cap: 60             # seconds of Retry-After waiting allowed per host in a run
+      retry_after_cap: 60             # seconds of Retry-After waiting allowed per host in one run
       max_redirects: 10
-      user_agent: "Mozilla/5.0 (compatible; handbook-linkcheck)"
-      anchors: true                   # check #fragments against the ids and names of the target page
-      anchors_ignore: ['^!', '^/', ':~:']  # fragments (regexes) never checked: app routes, text fragments
-      cache_max_age: 7                # days a working result is trusted (each entry 0-20% less: jitter)
+      user_agent: "Mozilla/5.0 (compatible; handbook-linkcheck/0.1)"
+      anchors: true                   # check #fragments against the ids and <a name>s of the target page
+      anchors_ignore: ['^!', '^/', ':~:', '^top$']  # fragments never checked: app routes, text fragments
+      cache_max_age: 7                # days a working result is trusted (each entry up to 20% less: jitter)
       hosts:                          # per-host limits; "default" applies to every other host
-        default: {concurrency: 2, rate: 5}          # parallel requests; requests per second (0: no limit)
+        default: {concurrency: 2, rate: 5}           # parallel requests; requests per second (0: no limit)
         www.bls.gov: {concurrency: 1, rate: 1, timeout: 30}
-        "*.cms.gov": {rate: 2}                       # a leading "*." matches every subdomain
+        "*.cms.gov": {rate: 2}                       # "*." matches the domain and every subdomain
 """
 
 from __future__ import annotations
