@@ -41,9 +41,13 @@ deps:
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test-deps: $(VENV)/.installed
+test-deps: $(VENV)/.installed node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory deps DEBS="$(TEST_DEBS)"
-	@if [ -f package-lock.json ] && [ ! -d node_modules ]; then echo "installing npm packages..."; npm ci --silent --no-audit --no-fund; fi
+
+# axe-core for the browser tests, pinned in package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory deps DEBS="nodejs npm"
+	@npm ci --silent --no-audit --no-fund
 
 test: test-deps
 	@$(PY) -m pytest -q
@@ -61,7 +65,7 @@ bench-links: $(VENV)/.installed
 	@$(PY) bench/bench_links.py
 
 preview: $(VENV)/.installed
-	@$(PY) -m handbook preview --chapters $(CHAPTERS) --out $(OUT)
+	@$(PY) -m handbook preview --chapters $(CHAPTERS) --out $(OUT) --paper $(PAPER)
 
 clean:
 	rm -rf $(OUT)

@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--no-cache", action="store_true", help="ignore cached results of earlier runs")
     k.add_argument("--cache", type=Path, default=Path("build/.linkcache.sqlite"), help="cache file")
     k.add_argument("--strict", action="store_true", help="fail on unverifiable links too")
+    v = sub.add_parser("preview", help="serve the web edition on localhost; refresh it when a source changes")
+    v.add_argument("--chapters", type=Path, default=Path("chapters"))
+    v.add_argument("--out", type=Path, default=Path("build"))
+    v.add_argument("--layouts", type=Path, default=layouts.DEFAULT_LAYOUTS)
+    v.add_argument("--paper", choices=("letter", "a4"), default="letter")
+    v.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0: any free port)")
     return parser
 
 
@@ -44,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "preview":
+            from handbook import preview
+
+            preview.run(args.chapters, args.out, args.layouts, args.paper, args.port,
+                        lambda m: print(f"handbook: {m}", file=sys.stderr, flush=True))
+            return EXIT_OK
         if args.command == "check":
             _, warnings = load_checked(args.chapters)
             _print_all(warnings)

@@ -1,0 +1,88 @@
+"""`handbook preview`: serves the web edition on loopback and refreshes it when a chapter or a
+layout changes, and keeps serving the last good site when a change breaks the book.
+"""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from handbook import layouts, preview
+
+GUARD = 120  # seconds: only stops a hung test; nothing here asserts on speed
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=GUARD) as response:
+        return response.read().decode()
+
+
+def _wait_for(predicate, messages: list[str]) -> None:
+    deadline = time.monotonic() + GUARD
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail("the preview did not refresh; it said:\n" + "\n".join(messages))
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def running(book_copy, tmp_path):
+    """A preview of a copy of the sample book, with its own copy of the layouts, on a free port."""
+    layouts_dir = tmp_path / "layouts"
+    shutil.copytree(layouts.DEFAULT_LAYOUTS, layouts_dir)
+    out = tmp_path / "out"
+    said: queue.Queue[str] = queue.Queue()
+    messages: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=preview.run, daemon=True,
+                              args=(book_copy, out, layouts_dir, "letter", 0, said.put, stop))
+    thread.start()
+    url = None
+    while url is None:
+        message = said.get(timeout=GUARD)
+        messages.append(message)
+        if "serving the web edition at " in message:
+            url = message.split(" at ", 1)[1].split()[0].removesuffix("index.html")
+
+    def log() -> list[str]:
+        while not said.empty():
+            messages.append(said.get())
+        return messages
+
+    yield url, book_copy, layouts_dir, out, log
+    stop.set()
+    thread.join(GUARD)
+    assert not thread.is_alive()
+
+
+def test_preview_serves_and_refreshes(running):
+    url, book, layouts_dir, out, log = running
+    assert "Some details." in _get(url + "02-second.html")
+    assert (out / "handbook.pdf").is_file() and (out / "site" / "index.html").is_file()
+    # A chapter changes: the served page follows.
+    chapter = book / "02-second.md"
+    chapter.write_text(chapter.read_text().replace("Some details.", "Some fresh details."))
+    _wait_for(lambda: "Some fresh details." in _get(url + "02-second.html"), log())
+    # A layout changes: so does the stylesheet served.
+    css = layouts_dir / "site" / "site.css"
+    css.write_text(css.read_text() + "\n/* preview-marker */\n")
+    _wait_for(lambda: "preview-marker" in _get(url + "assets/site.css"), log())
+    # The downloads still come from the last full build, which the page links.
+    assert "downloads/handbook.pdf" in _get(url + "index.html")
+    assert any("site refreshed" in m for m in log())
+
+
+def test_preview_keeps_the_last_good_site_when_a_change_breaks_the_book(running):
+    url, book, _, _, log = running
+    chapter = book / "02-second.md"
+    chapter.write_text(chapter.read_text().replace("Some details.", "Some details, see [gone](missing.md)."))
+    _wait_for(lambda: any("missing.md" in m for m in log()), log())
+    assert "02-second.md" in next(m for m in log() if "missing.md" in m)  # path:line for the editor
+    assert "Some details." in _get(url + "02-second.html")
+    chapter.write_text(chapter.read_text().replace(", see [gone](missing.md).", ", mended."))
+    _wait_for(lambda: "Some details, mended." in _get(url + "02-second.html"), log())
