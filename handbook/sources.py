@@ -80,13 +80,13 @@ def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
         diags.error(path, 1 + data[: exc.start].count(b"\n"), "encoding", "file is not UTF-8")
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    meta, body, offset = _front_matter(text, path, diags)
+    meta, body = _front_matter(text, path, diags)
     if meta is None:
         return None
     env: dict[str, Any] = {}
     tokens = markdown.parse(body, env)
     slug = path.stem
-    reader = _ChapterReader(path, slug, offset, diags)
+    reader = _ChapterReader(path, slug, diags)
     tokens = reader.read(tokens)
     reader.number_blocks(tokens)
     return Chapter(
@@ -104,18 +104,18 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | None, str, int]:
+def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | None, str]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         diags.error(path, 1, "front-matter", "chapter must start with YAML front matter (a '---' line)")
-        return None, "", 0
+        return None, ""
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         diags.error(path, 1, "front-matter", "front matter is not closed by a '---' line")
-        return None, "", 0
+        return None, ""
     loaded = load_mapping("\n".join(lines[1:end]), path, 2, diags)
     if loaded is None:
-        return None, "", 0
+        return None, ""
     meta, key_lines = loaded
     ok = True
     for key in sorted(set(meta) - FRONT_MATTER_KEYS):
@@ -136,7 +136,7 @@ def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | Non
         diags.error(path, key_lines["summary"], "front-matter", "'summary' must be text")
         ok = False
     # Blank lines keep the body's line numbers equal to the file's.
-    return (meta if ok else None), "\n" * (end + 1) + "\n".join(lines[end + 1:]), 0
+    return (meta if ok else None), "\n" * (end + 1) + "\n".join(lines[end + 1:])
 
 
 def slugify(text: str) -> str:
@@ -148,8 +148,8 @@ def slugify(text: str) -> str:
 class _ChapterReader:
     """Walks a chapter's tokens once: ids, links, images, checklists, with lines."""
 
-    def __init__(self, path: Path, slug: str, offset: int, diags: Diagnostics):
-        self.path, self.slug, self.offset, self.diags = path, slug, offset, diags
+    def __init__(self, path: Path, slug: str, diags: Diagnostics):
+        self.path, self.slug, self.diags = path, slug, diags
         self.headings: list[Heading] = []
         self.links: list[Link] = []
         self.images: list[Image] = []
@@ -157,7 +157,7 @@ class _ChapterReader:
         self.ids: dict[str, int] = {}
 
     def line(self, token: Token) -> int:
-        return (token.map[0] if token.map else 0) + 1 + self.offset
+        return (token.map[0] if token.map else 0) + 1
 
     def number_blocks(self, tokens: list[Token]) -> None:
         """Give every block a key that survives into each output, so a page of the
