@@ -102,8 +102,9 @@ def _heading_open(self, tokens, idx, options, env):
     return _open_block(self, token.copy(attrs=attrs), options, env)
 
 
-# Where a page marker may stand: inside these elements; before the others.
-_MARK_INSIDE = {"paragraph_open", "heading_open", "list_item_open", "blockquote_open"}
+# Where a page marker may stand: inside these elements; before the others (a marker
+# inside a heading would become part of the heading's name for screen readers).
+_MARK_INSIDE = {"paragraph_open", "list_item_open", "blockquote_open"}
 
 
 def _open_block(self, token, options, env):
@@ -190,12 +191,17 @@ def _footnote_open(self, tokens, idx, options, env):
     if env["target"].inline_notes:
         return ""
     note_id = env["target"].anchor(f"fn-{_note_name(env, tokens[idx])}")
-    epub = ' epub:type="footnote"' if env["target"].epub else ""
-    return f'<li id="{note_id}" class="footnote-item"{epub}>'
+    if env["target"].epub:
+        # The note is the link's target, so reading systems can pop it up; ARIA allows
+        # the doc-footnote role on a div, not on a list item.
+        return f'<li class="footnote-item"><div id="{note_id}" epub:type="footnote" role="doc-footnote">'
+    return f'<li id="{note_id}" class="footnote-item">'
 
 
 def _footnote_close(self, tokens, idx, options, env):
-    return "" if env["target"].inline_notes else "</li>\n"
+    if env["target"].inline_notes:
+        return ""
+    return "</div></li>\n" if env["target"].epub else "</li>\n"
 
 
 def _footnote_anchor(self, tokens, idx, options, env):

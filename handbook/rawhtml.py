@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 ELEMENTS = {
-    "a", "abbr", "b", "br", "cite", "code", "del", "dfn", "div", "em", "i", "img", "ins", "kbd",
+    "a", "abbr", "b", "br", "cite", "code", "del", "dfn", "div", "em", "i", "ins", "kbd",
     "mark", "p", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "wbr",
 }
 ATTRIBUTES = {"alt", "cite", "class", "datetime", "dir", "href", "id", "lang", "src", "title"}
@@ -49,6 +49,9 @@ def problems(fragment: str) -> tuple[list[str], list[tuple[str, str]]]:
         if element is root or not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
+        if tag == "img":
+            found.append("raw <img> is not allowed: use Markdown's ![alt text](images/file.png)")
+            continue
         if tag not in ELEMENTS:
             found.append(f"raw HTML element <{tag}> is not allowed")
             continue
@@ -60,8 +63,6 @@ def problems(fragment: str) -> tuple[list[str], list[tuple[str, str]]]:
                 found.append(f"attribute {name!r} on <{tag}> is not allowed")
             elif name == "href" and urlsplit(value.strip()).scheme.lower() not in _LINK_SCHEMES:
                 found.append(f"link {value!r} uses a scheme that is not allowed")
-        if tag == "img":
-            images.append((element.get("src", ""), element.get("alt", "")))
     return found, images
 
 

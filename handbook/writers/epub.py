@@ -1,72 +1,91 @@
-"""The EPUB 3: one XHTML file per chapter through layouts/epub, packaged with ebooklib.
+"""The EPUB 3: the documents of epub_docs, packaged with ebooklib.
 
-The package is rewritten with fixed zip times (mimetype first, stored) so the
-same sources give the same bytes.
+ebooklib writes the package file (metadata from epub_meta), the NCX for EPUB 2
+reading systems and the zip; the documents go in exactly as rendered. The zip
+is then rewritten with fixed times (mimetype first, stored), so the same
+sources give the same bytes.
 """
 
 from __future__ import annotations
 
 import io
+import mimetypes
 import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from ebooklib import epub
+from pypdf import PdfReader
 
 from handbook import layouts
 from handbook.model import Book
-from handbook.writers.targets import FileTarget
+from handbook.writers import epub_docs, epub_meta, epub_pages
+from handbook.writers.epub_docs import COVER_IMAGE, FILES
+from handbook.writers.targets import PrintTarget
 
-SUFFIX = ".xhtml"
+XHTML = "application/xhtml+xml"
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, giving the package its language too (accessibility checkers ask for it)."""
+
+    def _write_opf_file(self, root):
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
 
 
 def write(book: Book, ctx) -> dict[str, bytes]:
     layouts_dir = ctx.layouts_dir
-    cfg = book.config
+    claims = epub_meta.load_claims(layouts_dir)
+    # The pages cited are those of the PDF this build made, on this build's paper.
+    pdf = ctx.outputs.get("handbook.pdf")
+    page_count = len(PdfReader(io.BytesIO(pdf)).pages) if pdf else 0
+    edition = epub_meta.print_edition(claims, ctx.paper, page_count)
+    starts = epub_pages.page_starts(book, ctx.page_marks, ctx.pages,
+                                    lambda chapter, ident: PrintTarget(book, chapter, layouts_dir, "").anchor(ident))
+    cover = ctx.outputs.get(COVER_IMAGE)
+    images = _images(book)
+    documents, toc = epub_docs.render(book, layouts_dir, edition, epub_pages.place(starts, page_count), bool(cover))
+
     out = epub.EpubBook()
-    out.set_identifier(cfg.identifier)
-    out.set_title(cfg.title)
-    out.set_language(cfg.language)
-    out.add_author(cfg.author)
-    if cfg.publisher:
-        out.add_metadata("DC", "publisher", cfg.publisher)
-    if cfg.description:
-        out.add_metadata("DC", "description", cfg.description)
-    for subject in cfg.subjects:
-        out.add_metadata("DC", "subject", subject)
-    out.add_metadata("DC", "date", book.date.strftime("%Y-%m-%d"))
-
-    css = epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
-                        content=layouts.read(layouts_dir, "epub/book.css"))
-    out.add_item(css)
-
-    title_page = epub.EpubHtml(uid="titlepage", title=cfg.title, file_name="titlepage" + SUFFIX,
-                               lang=cfg.language)
-    title_page.content = layouts.render(layouts_dir, "epub/titlepage.xhtml.j2", book=book, config=cfg).encode()
-    title_page.add_item(css)
-    out.add_item(title_page)
-
-    items = []
-    for chapter in book.chapters:
-        target = FileTarget(book, chapter, layouts_dir, "epub/checklist.xhtml.j2", epub=True,
-                            extra={"suffix": SUFFIX})
-        item = epub.EpubHtml(uid=f"c-{chapter.slug}", title=chapter.title, file_name=chapter.slug + SUFFIX,
-                             lang=cfg.language)
-        item.content = layouts.render(layouts_dir, "epub/chapter.xhtml.j2", book=book, config=cfg,
-                                      chapter=chapter, body=target.body()).encode()
-        item.add_item(css)
+    epub_meta.describe(out, book, claims, edition, pictures=bool(cover or images))
+    out.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
+                               content=layouts.read(layouts_dir, "epub/book.css")))
+    if cover:
+        out.set_cover(COVER_IMAGE, cover, create_page=False)
+    for n, (name, path) in enumerate(images, 1):
+        out.add_item(epub.EpubImage(uid=f"image-{n}", file_name=name, content=path.read_bytes(),
+                                    media_type=mimetypes.guess_type(name)[0] or "application/octet-stream"))
+    for doc in documents:
+        item = epub.EpubItem(uid=doc.uid, file_name=doc.name, media_type=XHTML, content=doc.content)
+        item.properties = ["nav"] if doc.name == FILES["nav"] else []
         out.add_item(item)
-        items.append(item)
-
-    out.toc = [
-        (epub.Section(ch.title, href=item.file_name),
-         [epub.Link(f"{item.file_name}#{h.id}", h.text, f"toc-{ch.slug}-{h.id}") for h in ch.headings if h.level == 2])
-        for ch, item in zip(book.chapters, items)
-    ]
+        out.spine.append(item)
+    out.toc = [(epub.Section(entry["chapter"].title, href=entry["href"]),
+                [epub.Link(f"{entry['href']}#{h.id}", h.text, f"toc-{entry['chapter'].slug}-{h.id}")
+                 for h in entry["sections"]])
+               for entry in toc]
     out.add_item(epub.EpubNcx())
-    out.add_item(epub.EpubNav())
-    out.spine = [title_page, "nav", *items]
+    out.guide = [{"type": "cover", "href": FILES["cover"], "title": "Cover"}] if cover else []
+    out.guide += [{"type": "title-page", "href": FILES["titlepage"], "title": "Title page"},
+                  {"type": "toc", "href": FILES["nav"], "title": "Contents"},
+                  {"type": "text", "href": toc[0]["href"], "title": toc[0]["chapter"].title}]
 
     buffer = io.BytesIO()
-    epub.write_epub(buffer, out, {"mtime": book.date, "raise_exceptions": True, "epub3_pages": False})
+    writer = _Writer(buffer, out, {"mtime": book.date, "raise_exceptions": True, "epub3_pages": False})
+    writer.process()
+    writer.write()
     return {"handbook.epub": normalise_zip(buffer.getvalue(), book.date.timetuple()[:6])}
+
+
+def _images(book: Book) -> list[tuple[str, Path]]:
+    """The book's own pictures, under the names chapters link them by (see FileTarget.image_src)."""
+    found: dict[str, Path] = {}
+    for chapter in book.chapters:
+        for image in chapter.images:
+            path = urlsplit(image.src).path.removeprefix("./")
+            found.setdefault("images/" + path, book.root / path)
+    return sorted(found.items())
 
 
 def normalise_zip(data: bytes, when: tuple) -> bytes:

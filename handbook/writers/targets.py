@@ -85,15 +85,18 @@ class PackTarget(PrintTarget):
 class FileTarget(BaseTarget):
     """One file per chapter (EPUB, web): ids stay as written; links name the file.
 
-    `extra["page_marks"]` maps a block key to the printed page that begins there;
-    the layout's `pagebreak.j2` marks it (EPUB page-list, web "page N" anchors).
+    `extra["page_marks"]` maps a block key to the printed page that begins there
+    (or to a list of pages, when pages with no block of their own are marked there too);
+    the layout's `pagebreak_template` marks each (EPUB page-list, web "page N" anchors).
     """
 
     def block(self, key: str) -> tuple[dict[str, str], str]:
-        page = self.extra.get("page_marks", {}).get(key)
-        if page is None:
+        found = self.extra.get("page_marks", {}).get(key)
+        if found is None:
             return {}, ""
-        return {}, layouts.render(self.layouts_dir, self.extra["pagebreak_template"], page=page).strip()
+        pages = found if isinstance(found, (list, tuple)) else [found]
+        return {}, "".join(layouts.render(self.layouts_dir, self.extra["pagebreak_template"], page=page).strip()
+                           for page in pages)
 
     def xref(self, slug: str, ident: str | None) -> str:
         name = slug + self.extra["suffix"]
