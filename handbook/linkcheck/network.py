@@ -32,6 +32,7 @@ async def unreachable(urls: list[str], timeout: float = 4.0, resolve: Resolve = 
                       connect: Connect = _connect, max_hosts: int = 20, max_connects: int = 3) -> str | None:
     """Why the network looks unreachable for `urls`, or None when it looks fine (or cannot be told)."""
     hosts: dict[str, int] = {}
+    seen: set[str] = set()
     for url in urls:
         parts = urlsplit(url)
         try:
@@ -39,8 +40,10 @@ async def unreachable(urls: list[str], timeout: float = 4.0, resolve: Resolve = 
         except ValueError:
             continue
         name = (parts.hostname or "").lower()
-        if name and not is_local_host(name):
-            hosts.setdefault(name, port)
+        if name and name not in seen:  # a book has many URLs per host: judge each host once
+            seen.add(name)
+            if not is_local_host(name):
+                hosts[name] = port
     if not hosts:
         return None
     sample = list(hosts.items())[:max_hosts]
