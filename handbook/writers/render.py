@@ -3,7 +3,7 @@
 Only files the writer hands over (the print HTML, its CSS and fonts, the
 book's own images) can be loaded: a chapter cannot make the renderer read
 another file or reach the network. Anything WeasyPrint logs as a warning or
-error fails the build.
+error fails the build, and so does a crash inside the engine.
 """
 
 from __future__ import annotations
@@ -65,6 +65,9 @@ def strict_logs(what: str):
     logger.propagate = False
     try:
         yield
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError, AssertionError) as exc:
+        # An engine bug met by some layout: say which output, not a bare traceback.
+        raise RenderError(f"{what}: error: the typesetter failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(handler)
         logger.propagate = old
@@ -72,10 +75,20 @@ def strict_logs(what: str):
         raise RenderError("\n".join(f"{what}: error: {m}" for m in dict.fromkeys(handler.messages)))
 
 
-def html_to_pdf(html: str, files: dict[str, bytes], book_root: Path, what: str, **options) -> tuple[bytes, object]:
-    """Lay out and write `html`; returns the PDF bytes and the laid-out document."""
+def render(html: str, files: dict[str, bytes], book_root: Path, what: str, **options):
+    """Lay out `html` into pages; returns WeasyPrint's document."""
     fetcher = SandboxFetcher(files, book_root)
     with strict_logs(what):
-        document = weasyprint.HTML(string=html, base_url=BASE + "index.html", url_fetcher=fetcher).render(**options)
-        pdf = document.write_pdf(**options)
-    return pdf, document
+        return weasyprint.HTML(string=html, base_url=BASE + "index.html", url_fetcher=fetcher).render(**options)
+
+
+def write(document, what: str, **options) -> bytes:
+    """The PDF bytes of a laid-out document."""
+    with strict_logs(what):
+        return document.write_pdf(**options)
+
+
+def html_to_pdf(html: str, files: dict[str, bytes], book_root: Path, what: str, **options) -> tuple[bytes, object]:
+    """Lay out and write `html`; returns the PDF bytes and the laid-out document."""
+    document = render(html, files, book_root, what, **options)
+    return write(document, what, **options), document
