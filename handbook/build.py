@@ -79,6 +79,9 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         # The second core makes the checklists while this one lays out the book, with
         # the page numbers of the last layout; a checklist whose page moved is made again.
         helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {})
+        if book.checklists and not last_pages:
+            # No earlier layout to go on: start them as soon as this one is known.
+            ctx.after_layout = lambda: helper.start_checklists(chapters, layouts_dir, paper, ctx.pages)
         for name, writer in REGISTRY.items():
             started = time.monotonic()
             if name == "checklists":

@@ -26,26 +26,34 @@ class Context:
     previous: dict[str, dict] = field(default_factory=dict)  # its manifest: name -> key, sha256
     speculated: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # made ahead, in parallel
     keys: dict[str, str] = field(default_factory=dict)  # name -> digest of what made it
+    after_layout: Callable[[], None] | None = None  # called by "pdf" once pages are known
     rendered: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+
+    def reusable(self, name: str, key: str) -> bytes | None:
+        """The last build's `name`, if it was made from inputs digested as `key` and is intact."""
+        self.keys[name] = key
+        last = self.previous.get(name, {})
+        if self.out is None or last.get("key") != key:
+            return None
+        try:
+            data = (self.out / name).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == last.get("sha256") else None
 
     def cached(self, name: str, key: str, render: Callable[[], bytes]) -> bytes:
         """The output `name` made from inputs digested as `key`: made ahead in parallel,
         kept from the last build when its inputs did not change, or rendered now."""
-        self.keys[name] = key
         ahead = self.speculated.get(name)
         if ahead is not None and ahead[0] == key:
+            self.keys[name] = key
             self.rendered.append(name)
             return ahead[1]
-        last = self.previous.get(name, {})
-        if self.out is not None and last.get("key") == key:
-            try:
-                data = (self.out / name).read_bytes()
-            except OSError:
-                data = None
-            if data is not None and hashlib.sha256(data).hexdigest() == last.get("sha256"):
-                self.reused.append(name)
-                return data
+        data = self.reusable(name, key)
+        if data is not None:
+            self.reused.append(name)
+            return data
         self.rendered.append(name)
         return render()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import weasyprint
 from markupsafe import Markup
 
 from handbook import layouts, markdown
@@ -21,19 +24,24 @@ def _entries(book: Book, ctx, checklists: list[Checklist]) -> list[dict]:
     return entries
 
 
-def _render(book: Book, ctx, checklists: list[Checklist], name: str) -> bytes:
-    css = layouts.read(ctx.layouts_dir, "print/checklists.css").decode()
+def _render(book: Book, ctx, checklists: list[Checklist], name: str, files: dict[str, bytes],
+            files_key: str) -> bytes:
     html = layouts.render(ctx.layouts_dir, "print/checklists.html.j2", book=book, config=book.config,
                           entries=_entries(book, ctx, checklists), paper=ctx.paper)
-    files = {"checklists.css": css.encode(), **layouts.fonts_for(css)}
-    pdf, _ = html_to_pdf(html, files, book.root, name, pdf_forms=True, pdf_variant="pdf/ua-1")
-    return pdf
+    # Everything the PDF is made from: a checklist whose page text did not change is not
+    # rendered again (nor when it was already made ahead with the right page numbers).
+    key = hashlib.sha256(f"{weasyprint.__version__}\0{files_key}\0{html}".encode()).hexdigest()
+    return ctx.cached(name, key, lambda: html_to_pdf(html, files, book.root, name, pdf_forms=True,
+                                                     pdf_variant="pdf/ua-1")[0])
 
 
 def write(book: Book, ctx) -> dict[str, bytes]:
+    css = layouts.read(ctx.layouts_dir, "print/checklists.css").decode()
+    files = {"checklists.css": css.encode(), **layouts.fonts_for(css)}
+    files_key = hashlib.sha256(b"".join(n.encode() + b"\0" + d for n, d in sorted(files.items()))).hexdigest()
     all_lists = list(book.checklists)
-    outputs = {"checklists.pdf": _render(book, ctx, all_lists, "checklists.pdf")}
+    outputs = {"checklists.pdf": _render(book, ctx, all_lists, "checklists.pdf", files, files_key)}
     for checklist in all_lists:
         name = f"checklists/{checklist.id}.pdf"
-        outputs[name] = _render(book, ctx, [checklist], name)
+        outputs[name] = _render(book, ctx, [checklist], name, files, files_key)
     return outputs

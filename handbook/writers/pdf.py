@@ -15,8 +15,12 @@ concerned and laying the book out again (the layout says what a mark does):
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from pathlib import Path
+
+import weasyprint
 
 from handbook import layouts
 from handbook.errors import RenderError
@@ -167,9 +171,12 @@ def _mark(html: str, keys: list[str], attribute: str) -> str:
     return html
 
 
-def lay_out(book: Book, files: dict[str, bytes], options: dict):
-    """Lay the book out, correcting the engine's faults (see above); returns the document."""
-    html = files["handbook.html"].decode()
+def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes | None = None):
+    """Lay the book out, correcting the engine's faults (see above); returns the document.
+
+    `corrected` is the last build's final HTML for these very sources: its corrections
+    are what this loop would find again, so it starts from there."""
+    html = (corrected or files["handbook.html"]).decode()
     for attempt in range(MAX_PASSES + 1):
         document = render.render(html, files, book.root, "handbook.pdf", **options)
         parents = _parents(document)
@@ -189,11 +196,16 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     """handbook.pdf and its print sources; fills ctx.pages and ctx.page_marks for later writers."""
     files = print_files(book, ctx.layouts_dir, ctx.paper)
     options = {"pdf_variant": "pdf/ua-1"}
-    document = lay_out(book, files, options)
-    pdf = render.write(document, "handbook.pdf", **options)
-    ctx.pages.update({anchor: number for number, page in enumerate(document.pages, 1)
-                      for anchor in page.anchors})
+    key = hashlib.sha256(weasyprint.__version__.encode() + b"".join(
+        name.encode() + b"\0" + data for name, data in sorted(files.items()))).hexdigest()
+    document = lay_out(book, files, options, ctx.reusable("print/handbook.html", key))
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            ctx.pages.setdefault(anchor, number)  # where it starts, for elements over several pages
     ctx.page_marks.update(page_starts(document))
+    if ctx.after_layout is not None:
+        ctx.after_layout()  # the page numbers are known: others may start while this PDF is written
+    pdf = render.write(document, "handbook.pdf", **options)
     outputs = {"handbook.pdf": pdf}
     outputs.update({f"print/{name}": data for name, data in files.items()})
     return outputs
