@@ -13,6 +13,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 
+def _die_with_parent() -> None:
+    """A worker must not outlive a build that was killed (Linux: parent-death signal)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _checklists(chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> dict:
     from handbook.build import load_checked
     from handbook.writers import Context, checklists
@@ -47,7 +58,8 @@ class Helper:
 
     def __enter__(self) -> "Helper":
         # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_die_with_parent)
         return self
 
     def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> None:
@@ -70,6 +82,11 @@ class Helper:
         except Exception:  # noqa: BLE001 - a failed guess costs time, never correctness
             return {}
 
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.pool is None:
+            return
+        if kind is not None:
+            # The build failed or was interrupted: stop the worker now, not after its job.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.kill()
+        self.pool.shutdown(wait=kind is None, cancel_futures=True)

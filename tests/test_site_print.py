@@ -12,7 +12,9 @@ from test_site import ARTIFACTS, book, browser, check_stayed_inside, open_site, 
 
 
 def _squash(text: str) -> str:
-    """Text without spaces or hyphens: line breaks and hyphenation differ between the PDF and the page."""
+    """Text without spaces, hyphens or printed web addresses: line breaks and hyphenation
+    differ between the PDF and the page, and print spells out the address of a link."""
+    text = re.sub(r"https?://\S+?(?=[\s:;,)]|$)", "", text)
     return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text)
 
 
