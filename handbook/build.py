@@ -78,10 +78,12 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
     with parallel.Helper() as helper:
         # The second core makes the checklists while this one lays out the book, with
         # the page numbers of the last layout; a checklist whose page moved is made again.
-        helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {})
+        helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {},
+                                out, manifest["files"])
         if book.checklists and not last_pages:
             # No earlier layout to go on: start them as soon as this one is known.
-            ctx.after_layout = lambda: helper.start_checklists(chapters, layouts_dir, paper, ctx.pages)
+            ctx.after_layout = lambda: helper.start_checklists(chapters, layouts_dir, paper, ctx.pages,
+                                                               out, manifest["files"])
         for name, writer in REGISTRY.items():
             started = time.monotonic()
             if name == "checklists":
@@ -96,8 +98,8 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         problems = parallel.link_problems(rest) + helper.link_problems()
     if problems:
         raise RenderError("\n".join(_as_error(p) for p in problems))
-    if ctx.reused or ctx.speculated:
-        say(f"rendered {len(ctx.rendered)} checklist files, reused {len(ctx.reused)} unchanged ones")
+    if ctx.rendered or ctx.reused:
+        say(f"checklist PDFs: {len(ctx.rendered)} rendered, {len(ctx.reused)} unchanged and kept")
     layout = {**manifest.get("layout", {}), paper: ctx.pages}
     place(out, ctx.outputs, ctx.keys, manifest["files"], stamp, layout)
     return Result(book, warnings, sorted(ctx.outputs), skipped=False)

@@ -24,14 +24,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def _checklists(chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> dict:
+def _checklists(chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int], out: Path | None,
+                previous: dict[str, dict]) -> dict:
     from handbook.build import load_checked
     from handbook.writers import Context, checklists
 
     book, _ = load_checked(chapters)
-    ctx = Context(layouts_dir=layouts_dir, paper=paper, pages=dict(pages))
+    ctx = Context(layouts_dir=layouts_dir, paper=paper, pages=dict(pages), out=out, previous=previous)
     made = checklists.write(book, ctx)
-    return {name: (ctx.keys[name], data) for name, data in made.items() if name in ctx.keys}
+    # Only what it rendered: the main process reuses unchanged files itself.
+    return {name: (ctx.keys[name], made[name]) for name in ctx.rendered}
 
 
 def link_problems(files: dict[str, bytes]) -> list[str]:
@@ -62,9 +64,10 @@ class Helper:
                                         initializer=_die_with_parent)
         return self
 
-    def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int]) -> None:
+    def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int],
+                         out: Path | None = None, previous: dict[str, dict] | None = None) -> None:
         if self.pool is not None and pages:
-            self.future = self.pool.submit(_checklists, chapters, layouts_dir, paper, pages)
+            self.future = self.pool.submit(_checklists, chapters, layouts_dir, paper, pages, out, previous or {})
 
     def check_links(self, files: dict[str, bytes]) -> None:
         if self.pool is not None:
