@@ -15,11 +15,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ebooklib import epub
-from pypdf import PdfReader
 
 from handbook import layouts
 from handbook.model import Book
-from handbook.writers import epub_docs, epub_meta, epub_pages
+from handbook.writers import epub_docs, epub_meta, epub_pages, pdfinfo
 from handbook.writers.epub_docs import COVER_IMAGE, FILES
 from handbook.writers.targets import PrintTarget
 
@@ -39,7 +38,7 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     claims = epub_meta.load_claims(layouts_dir)
     # The pages cited are those of the PDF this build made, on this build's paper.
     pdf = ctx.outputs.get("handbook.pdf")
-    page_count = len(PdfReader(io.BytesIO(pdf)).pages) if pdf else 0
+    page_count = pdfinfo.page_count(pdf) if pdf else 0
     edition = epub_meta.print_edition(claims, ctx.paper, page_count)
     starts = epub_pages.page_starts(book, ctx.page_marks, ctx.pages,
                                     lambda chapter, ident: PrintTarget(book, chapter, layouts_dir, "").anchor(ident))

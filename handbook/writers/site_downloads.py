@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import pypdfium2
 
 from handbook.errors import HandbookError
 from handbook.model import Book, Checklist
+from handbook.writers.pdfinfo import page_count
 
 FOLDER = "downloads/"
 
@@ -31,21 +31,12 @@ class Download:
     checklist: Checklist | None = None
 
 
-def _page_count(data: bytes) -> int:
-    # pdfium reads the page tree in C: pypdf took most of the site's build time here.
-    document = pypdfium2.PdfDocument(data)
-    try:
-        return len(document)
-    finally:
-        document.close()
-
-
 def _download(outputs: dict[str, bytes], source: str, checklist: Checklist | None = None) -> Download:
     data = outputs.get(source)
     if data is None:
         raise HandbookError(f"site: {source} was not made by an earlier writer")
     kind = source.rsplit(".", 1)[-1]
-    pages = _page_count(data) if kind == "pdf" else None
+    pages = page_count(data) if kind == "pdf" else None
     return Download(href=FOLDER + source, name=source.rsplit("/", 1)[-1], size=len(data), pages=pages,
                     sha256=hashlib.sha256(data).hexdigest(), kind=kind, checklist=checklist)
 
