@@ -26,8 +26,7 @@ def _entries(book: Book, ctx) -> list[dict]:
     entries, number = [], 0
     for chapter in book.chapters:
         number += 0 if chapter.appendix else 1
-        # The opener's block always starts a page; the chapter's own anchor is listed on every
-        # page its section spans, so ctx.pages can name the chapter's last page instead.
+        # The opener's block starts the chapter's first page; the anchor is the fallback.
         page = ctx.page_marks.get(f"{chapter.slug}/0", ctx.pages.get(f"ch-{chapter.slug}"))
         entries.append({"chapter": chapter, "href": chapter.slug + SUFFIX, "number": number, "page": page,
                         "toc": [h for h in chapter.headings if h.level == 2]})
