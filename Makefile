@@ -18,9 +18,13 @@ SOURCES := $(shell find $(CHAPTERS) layouts handbook -type f -not -path '*/__pyc
 
 handbook: $(OUT)/.manifest.json
 
-# The manifest is written last by a build; its prerequisites are everything a build reads.
-$(OUT)/.manifest.json: $(VENV)/.installed $(SOURCES)
+# The manifest is written last by a build; its prerequisites are everything a build reads,
+# and the paper size of the last build (a marker file that changes when PAPER does).
+$(OUT)/.manifest.json: $(VENV)/.installed $(SOURCES) $(OUT)/.paper-$(PAPER)
 	@$(PY) -m handbook build --chapters $(CHAPTERS) --out $(OUT) --paper $(PAPER)
+
+$(OUT)/.paper-$(PAPER):
+	@mkdir -p $(OUT) && rm -f $(OUT)/.paper-* && touch $@
 
 $(VENV)/.installed: pyproject.toml $(VENV)/.debs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
