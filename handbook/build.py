@@ -74,7 +74,7 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         return Result(None, [], [], skipped=True)
     book, warnings = load_checked(chapters)
     ctx = Context(layouts_dir=layouts_dir, paper=paper, out=out, previous=manifest["files"])
-    last_pages = manifest.get("layout", {}).get(paper, {})
+    last_pages = manifest["layout"].get(paper, {})
     with parallel.Helper() as helper:
         # The second core makes the checklists while this one lays out the book, with
         # the page numbers of the last layout; a checklist whose page moved is made again.
@@ -100,7 +100,7 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         raise RenderError("\n".join(_as_error(p) for p in problems))
     if ctx.rendered or ctx.reused:
         say(f"checklist PDFs: {len(ctx.rendered)} rendered, {len(ctx.reused)} unchanged and kept")
-    layout = {**manifest.get("layout", {}), paper: ctx.pages}
+    layout = {**manifest["layout"], paper: ctx.pages}
     place(out, ctx.outputs, ctx.keys, manifest["files"], stamp, layout)
     return Result(book, warnings, sorted(ctx.outputs), skipped=False)
 

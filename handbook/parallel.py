@@ -54,24 +54,22 @@ def link_problems(files: dict[str, bytes]) -> list[str]:
 
 class Helper:
     def __init__(self) -> None:
-        self.pool: ProcessPoolExecutor | None = None
+        # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_die_with_parent)
         self.future: Future | None = None
         self.checks: list[Future] = []
 
     def __enter__(self) -> "Helper":
-        # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_die_with_parent)
         return self
 
     def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int],
                          out: Path | None = None, previous: dict[str, dict] | None = None) -> None:
-        if self.pool is not None and pages:
+        if pages:
             self.future = self.pool.submit(_checklists, chapters, layouts_dir, paper, pages, out, previous or {})
 
     def check_links(self, files: dict[str, bytes]) -> None:
-        if self.pool is not None:
-            self.checks.append(self.pool.submit(link_problems, files))
+        self.checks.append(self.pool.submit(link_problems, files))
 
     def link_problems(self) -> list[str]:
         return [p for future in self.checks for p in future.result()]
@@ -86,8 +84,6 @@ class Helper:
             return {}
 
     def __exit__(self, kind, value, traceback) -> None:
-        if self.pool is None:
-            return
         if kind is not None:
             # The build failed or was interrupted: stop the worker now, not after its job.
             for process in list(getattr(self.pool, "_processes", {}).values()):

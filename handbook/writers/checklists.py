@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
-import weasyprint
 from markupsafe import Markup
 
 from handbook import layouts, markdown
 from handbook.model import Book, Checklist
-from handbook.writers.render import html_to_pdf
+from handbook.writers.render import html_to_pdf, inputs_key
 from handbook.writers.targets import PackTarget
 
 
@@ -24,24 +21,24 @@ def _entries(book: Book, ctx, checklists: list[Checklist]) -> list[dict]:
     return entries
 
 
-def _render(book: Book, ctx, checklists: list[Checklist], name: str, files: dict[str, bytes],
-            files_key: str) -> bytes:
+OPTIONS = {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}
+
+
+def _render(book: Book, ctx, checklists: list[Checklist], name: str, files: dict[str, bytes]) -> bytes:
     html = layouts.render(ctx.layouts_dir, "print/checklists.html.j2", book=book, config=book.config,
                           entries=_entries(book, ctx, checklists), paper=ctx.paper)
     # Everything the PDF is made from: a checklist whose page text did not change is not
     # rendered again (nor when it was already made ahead with the right page numbers).
-    key = hashlib.sha256(f"{weasyprint.__version__}\0{files_key}\0{html}".encode()).hexdigest()
-    return ctx.cached(name, key, lambda: html_to_pdf(html, files, book.root, name, pdf_forms=True,
-                                                     pdf_variant="pdf/ua-1")[0])
+    key = inputs_key(files, html, **OPTIONS)
+    return ctx.cached(name, key, lambda: html_to_pdf(html, files, book.root, name, **OPTIONS)[0])
 
 
 def write(book: Book, ctx) -> dict[str, bytes]:
     css = layouts.read(ctx.layouts_dir, "print/checklists.css").decode()
     files = {"checklists.css": css.encode(), **layouts.fonts_for(css)}
-    files_key = hashlib.sha256(b"".join(n.encode() + b"\0" + d for n, d in sorted(files.items()))).hexdigest()
     all_lists = list(book.checklists)
-    outputs = {"checklists.pdf": _render(book, ctx, all_lists, "checklists.pdf", files, files_key)}
+    outputs = {"checklists.pdf": _render(book, ctx, all_lists, "checklists.pdf", files)}
     for checklist in all_lists:
         name = f"checklists/{checklist.id}.pdf"
-        outputs[name] = _render(book, ctx, [checklist], name, files, files_key)
+        outputs[name] = _render(book, ctx, [checklist], name, files)
     return outputs

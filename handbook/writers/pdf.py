@@ -15,12 +15,8 @@ concerned and laying the book out again (the layout says what a mark does):
 
 from __future__ import annotations
 
-import hashlib
-
 import re
 from pathlib import Path
-
-import weasyprint
 
 from handbook import layouts
 from handbook.errors import RenderError
@@ -196,8 +192,7 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     """handbook.pdf and its print sources; fills ctx.pages and ctx.page_marks for later writers."""
     files = print_files(book, ctx.layouts_dir, ctx.paper)
     options = {"pdf_variant": "pdf/ua-1"}
-    key = hashlib.sha256(weasyprint.__version__.encode() + b"".join(
-        name.encode() + b"\0" + data for name, data in sorted(files.items()))).hexdigest()
+    key = render.inputs_key(files, **options)
     document = lay_out(book, files, options, ctx.reusable("print/handbook.html", key))
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:

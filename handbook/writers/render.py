@@ -8,6 +8,7 @@ error fails the build, and so does a crash inside the engine.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -73,6 +74,15 @@ def strict_logs(what: str):
         logger.propagate = old
     if handler.messages:
         raise RenderError("\n".join(f"{what}: error: {m}" for m in dict.fromkeys(handler.messages)))
+
+
+def inputs_key(files: dict[str, bytes], html: str = "", **options) -> str:
+    """A digest of everything a rendering is made from, to tell when a PDF can be kept."""
+    digest = hashlib.sha256(f"{weasyprint.__version__}\0{sorted(options.items())}\0".encode())
+    for name, data in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    digest.update(html.encode())
+    return digest.hexdigest()
 
 
 def render(html: str, files: dict[str, bytes], book_root: Path, what: str, **options):
