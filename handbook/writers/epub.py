@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import mimetypes
 import zipfile
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from ebooklib import epub
 
@@ -20,7 +18,7 @@ from handbook import layouts
 from handbook.model import Book
 from handbook.writers import epub_docs, epub_meta, epub_pages, pdfinfo
 from handbook.writers.epub_docs import COVER_IMAGE, FILES
-from handbook.writers.targets import PrintTarget
+from handbook.writers.targets import PrintTarget, image_files
 
 XHTML = "application/xhtml+xml"
 
@@ -43,7 +41,7 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     starts = epub_pages.page_starts(book, ctx.page_marks, ctx.pages,
                                     lambda chapter, ident: PrintTarget(book, chapter, layouts_dir, "").anchor(ident))
     cover = ctx.outputs.get(COVER_IMAGE)
-    images = _images(book)
+    images = list(image_files(book).items())
     documents, toc = epub_docs.render(book, layouts_dir, edition, epub_pages.place(starts, page_count), bool(cover))
 
     out = epub.EpubBook()
@@ -75,16 +73,6 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     writer.process()
     writer.write()
     return {"handbook.epub": normalise_zip(buffer.getvalue(), book.date.timetuple()[:6])}
-
-
-def _images(book: Book) -> list[tuple[str, Path]]:
-    """The book's own pictures, under the names chapters link them by (see FileTarget.image_src)."""
-    found: dict[str, Path] = {}
-    for chapter in book.chapters:
-        for image in chapter.images:
-            path = urlsplit(image.src).path.removeprefix("./")
-            found.setdefault("images/" + path, book.root / path)
-    return sorted(found.items())
 
 
 def normalise_zip(data: bytes, when: tuple) -> bytes:

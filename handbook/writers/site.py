@@ -8,13 +8,12 @@ downloads, so no page asks for anything from outside the folder.
 from __future__ import annotations
 
 import struct
-from urllib.parse import urlsplit
 
 from handbook import layouts
 from handbook.errors import HandbookError
 from handbook.model import Book
 from handbook.writers import site_downloads
-from handbook.writers.targets import FileTarget
+from handbook.writers.targets import FileTarget, image_files
 
 ROOT = "site/"
 SUFFIX = ".html"
@@ -39,16 +38,6 @@ def _cover(png: bytes) -> dict:
     return {"src": ASSETS + "cover.png", "width": width, "height": height}
 
 
-def _images(book: Book) -> dict[str, bytes]:
-    """The chapters' images, where FileTarget points them (the build has checked they are inside the book)."""
-    files = {}
-    for chapter in book.chapters:
-        for image in chapter.images:
-            name = urlsplit(image.src).path.removeprefix("./")
-            files["images/" + name] = (book.root / name).read_bytes()
-    return files
-
-
 def _assets(ctx) -> dict[str, bytes]:
     css = layouts.read(ctx.layouts_dir, "site/site.css")
     files = {ASSETS + "site.css": css, ASSETS + "checklists.js": layouts.read(ctx.layouts_dir, "site/checklists.js")}
@@ -62,7 +51,7 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     downloads, files = site_downloads.downloads(book, ctx.outputs)
     files.update(_assets(ctx))
     files[ASSETS + "cover.png"] = ctx.outputs["cover.png"]
-    files.update(_images(book))
+    files.update({name: path.read_bytes() for name, path in image_files(book).items()})
 
     entries = _entries(book, ctx)
     common = {"book": book, "config": book.config, "downloads": downloads, "chapters": entries,

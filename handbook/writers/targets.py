@@ -105,4 +105,18 @@ class FileTarget(BaseTarget):
         return name + (f"#{ident}" if ident else "")
 
     def image_src(self, src: str) -> str:
-        return "images/" + urlsplit(src).path.removeprefix("./")
+        return IMAGES + urlsplit(src).path.removeprefix("./")
+
+
+IMAGES = "images/"
+
+
+def image_files(book: Book) -> dict[str, Path]:
+    """The book's pictures under the names FileTarget links them by (the build has checked
+    each is a file inside the book)."""
+    found: dict[str, Path] = {}
+    for chapter in book.chapters:
+        for image in chapter.images:
+            path = urlsplit(image.src).path.removeprefix("./")
+            found.setdefault(IMAGES + path, book.root / path)
+    return dict(sorted(found.items()))
