@@ -81,9 +81,9 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {},
                                 out, manifest["files"])
         if book.checklists and not last_pages:
-            # No earlier layout to go on: start them as soon as this one is known.
-            ctx.after_layout = lambda: helper.start_checklists(chapters, layouts_dir, paper, ctx.pages,
-                                                               out, manifest["files"])
+            # No earlier layout to go on: start them with this one's first pagination.
+            ctx.first_pages = lambda pages: helper.start_checklists(chapters, layouts_dir, paper, pages,
+                                                                    out, manifest["files"])
         for name, writer in REGISTRY.items():
             started = time.monotonic()
             if name == "checklists":

@@ -26,7 +26,9 @@ class Context:
     previous: dict[str, dict] = field(default_factory=dict)  # its manifest: name -> key, sha256
     speculated: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # made ahead, in parallel
     keys: dict[str, str] = field(default_factory=dict)  # name -> digest of what made it
-    after_layout: Callable[[], None] | None = None  # called by "pdf" once pages are known
+    # Called by "pdf" with {anchor: page} as soon as a first pagination is known; later
+    # passes may still move a page, so what is made from it must be checked against `pages`.
+    first_pages: Callable[[dict[str, int]], None] | None = None
     rendered: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
 

@@ -4,7 +4,8 @@ The print HTML is kept in the outputs (`print/`), with its CSS and fonts, so
 anyone can time or inspect the typesetter on exactly what it was given.
 
 Two faults of WeasyPrint 70 are corrected after layout, by marking the block
-concerned and laying the book out again (the layout says what a mark does):
+concerned (the layout says what a mark does) and making again the pages the
+mark changes (see `relayout`):
 - to keep a paragraph from leaving a single line at the foot of a page, it may
   move a footnote of that page to the next one, away from its call: the
   paragraph is marked `data-turn` and starts a new page, as any other orphan;
@@ -21,7 +22,7 @@ from pathlib import Path
 from handbook import layouts
 from handbook.errors import RenderError
 from handbook.model import Book
-from handbook.writers import render
+from handbook.writers import relayout, render
 from handbook.writers.targets import PrintTarget
 
 PAPERS = ("letter", "a4")
@@ -50,9 +51,9 @@ def print_files(book: Book, layouts_dir: Path, paper: str) -> dict[str, bytes]:
 
 
 def _keyed(page) -> list:
-    """The elements with a block key on a page, in document order (each once)."""
+    """The elements with a block key on a page (a page box), in document order (each once)."""
     seen, out = set(), []
-    for box in page._page_box.descendants():
+    for box in page.descendants():
         element = getattr(box, "element", None)
         if element is not None and element.get("data-b") is not None and id(element) not in seen:
             seen.add(id(element))
@@ -60,11 +61,11 @@ def _keyed(page) -> list:
     return out
 
 
-def page_starts(document) -> dict[str, int]:
+def page_starts(pages) -> dict[str, int]:
     """For each page, the first block of text that begins on it (block key -> page)."""
     marks: dict[str, int] = {}
     seen: set[str] = set()
-    for number, page in enumerate(document.pages, 1):
+    for number, page in enumerate(pages, 1):
         for element in _keyed(page):
             key = element.get("data-b")
             if key in seen:
@@ -75,12 +76,12 @@ def page_starts(document) -> dict[str, int]:
     return marks
 
 
-def note_pages(document) -> dict[str, tuple[int, int]]:
+def note_pages(pages) -> dict[str, tuple[int, int]]:
     """Each footnote (by id): the page of its call and the page its text is printed on."""
     calls: dict[str, int] = {}
     notes: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
-        root, *areas = page._page_box.children
+    for number, page in enumerate(pages, 1):
+        root, *areas = page.children
         for box in root.descendants():
             if getattr(box, "element_tag", "").endswith("::footnote-call"):
                 calls.setdefault(box.element.get("id"), number)
@@ -92,20 +93,20 @@ def note_pages(document) -> dict[str, tuple[int, int]]:
     return {ident: (page, notes.get(ident, 0)) for ident, page in calls.items()}
 
 
-def _parents(document) -> dict[int, object]:
-    root = document.pages[0]._page_box.children[0].element  # the <html> element
+def _parents(pages) -> dict[int, object]:
+    root = pages[0].children[0].element  # the <html> element
     return {id(child): parent for parent in root.iter() for child in parent}
 
 
-def turns_for(document, parents) -> list[str]:
+def turns_for(pages, parents) -> list[str]:
     """Block keys to start on a new page so that every footnote prints on its call's page."""
     keys = []
-    for call, note in note_pages(document).values():
+    for call, note in note_pages(pages).values():
         if note <= call:
             continue
         # The block broken across the foot of the call's page is the one that pushed the note on.
-        after = {id(e) for e in _keyed(document.pages[call])}
-        split = [e for e in _keyed(document.pages[call - 1]) if id(e) in after]
+        after = {id(e) for e in _keyed(pages[call])}
+        split = [e for e in _keyed(pages[call - 1]) if id(e) in after]
         if not split:
             continue
         element = split[-1]
@@ -131,11 +132,11 @@ def _line_text(line) -> str:
     return "".join(getattr(box, "text", "") for box in line.descendants())
 
 
-def early_breaks(document, parents) -> list[str]:
+def early_breaks(pages, parents) -> list[str]:
     """Block keys where a line was broken although the next line's first word would have fit."""
     keys = []
-    for page in document.pages:
-        for block in page._page_box.descendants():
+    for page in pages:
+        for block in page.descendants():
             lines = [child for child in getattr(block, "children", ()) if type(child).__name__ == "LineBox"]
             for line, following in zip(lines, lines[1:]):
                 # Words split at spaces only: a no-break space holds two words together.
@@ -167,20 +168,42 @@ def _mark(html: str, keys: list[str], attribute: str) -> str:
     return html
 
 
-def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes | None = None):
+def faults(pages) -> list[tuple[str, str]]:
+    """The marks that correct the layout's faults: (block key, attribute)."""
+    parents = _parents(pages)
+    return ([(key, "data-turn") for key in turns_for(pages, parents)]
+            + [(key, "data-nudge") for key in early_breaks(pages, parents)])
+
+
+def anchor_pages(pages) -> dict[str, int]:
+    """The page each anchor starts on, from the page boxes of a pagination."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(pages, 1):
+        for box in page.descendants():
+            if (anchor := box.style["anchor"]) and anchor not in found:
+                found[anchor] = number
+    return found
+
+
+def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes | None = None,
+            first_pages=None):
     """Lay the book out, correcting the engine's faults (see above); returns the document.
 
     `corrected` is the last build's final HTML for these very sources: its corrections
-    are what this loop would find again, so it starts from there."""
+    are what this loop would find again, so it starts from there. `first_pages` is
+    given the page of each anchor as soon as the first pagination is done."""
     html = (corrected or files["handbook.html"]).decode()
-    for attempt in range(MAX_PASSES + 1):
-        document = render.render(html, files, book.root, "handbook.pdf", **options)
-        parents = _parents(document)
-        turns, nudges = turns_for(document, parents), early_breaks(document, parents)
-        if (not turns and not nudges) or attempt == MAX_PASSES:
-            break
-        html = _mark(_mark(html, turns, "data-turn"), nudges, "data-nudge")
-    misplaced = [ident for ident, (call, note) in note_pages(document).items() if note and note != call]
+    early = (lambda pages: first_pages(anchor_pages(pages))) if first_pages else None
+    try:
+        with relayout.corrected(faults, MAX_PASSES, early) as corrections:
+            document = render.render(html, files, book.root, "handbook.pdf", **options)
+        marks = corrections.applied
+    except relayout.Unsupported:
+        document, marks = _lay_out_afresh(book, files, options, html)
+    for key, attribute in marks:
+        html = _mark(html, [key], attribute)
+    pages = [page._page_box for page in document.pages]
+    misplaced = [ident for ident, (call, note) in note_pages(pages).items() if note and note != call]
     if misplaced:
         raise RenderError(f"handbook.pdf: error: footnotes {', '.join(misplaced)} could not be printed on "
                           "the page of their call")
@@ -188,18 +211,30 @@ def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes
     return document
 
 
+def _lay_out_afresh(book: Book, files: dict[str, bytes], options: dict, html: str):
+    """The same corrections, each round laying the whole marked book out again."""
+    marks: list[tuple[str, str]] = []
+    for attempt in range(MAX_PASSES + 1):
+        document = render.render(html, files, book.root, "handbook.pdf", **options)
+        found = list(dict.fromkeys(faults([page._page_box for page in document.pages])))
+        if not found or attempt == MAX_PASSES:
+            return document, marks
+        for key, attribute in found:
+            html = _mark(html, [key], attribute)
+        marks += found
+    raise AssertionError("unreachable")
+
+
 def write(book: Book, ctx) -> dict[str, bytes]:
     """handbook.pdf and its print sources; fills ctx.pages and ctx.page_marks for later writers."""
     files = print_files(book, ctx.layouts_dir, ctx.paper)
     options = {"pdf_variant": "pdf/ua-1"}
     key = render.inputs_key(files, **options)
-    document = lay_out(book, files, options, ctx.reusable("print/handbook.html", key))
+    document = lay_out(book, files, options, ctx.reusable("print/handbook.html", key), ctx.first_pages)
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:
             ctx.pages.setdefault(anchor, number)  # where it starts, for elements over several pages
-    ctx.page_marks.update(page_starts(document))
-    if ctx.after_layout is not None:
-        ctx.after_layout()  # the page numbers are known: others may start while this PDF is written
+    ctx.page_marks.update(page_starts([page._page_box for page in document.pages]))
     pdf = render.write(document, "handbook.pdf", **options)
     outputs = {"handbook.pdf": pdf}
     outputs.update({f"print/{name}": data for name, data in files.items()})

@@ -1,0 +1,196 @@
+"""Corrections made inside one layout: WeasyPrint lays out again only the pages they change.
+
+The PDF writer marks blocks (`data-turn`, `data-nudge`) to correct faults it finds in a layout.
+Laying the whole book out again for one mark costs as much as the first layout. Instead, when
+WeasyPrint's pagination has settled, the marks are set on the document's elements, each marked
+block gets the style the layout's CSS gives the mark, and the page where the block starts is
+remade by WeasyPrint's own repagination, which makes the following pages again only as far as
+their content moves. The result is the layout of the marked HTML: a test renders that HTML from
+scratch and compares the PDFs byte for byte.
+
+This reaches into the internals of the pinned WeasyPrint. Where a mark would change more than the
+few properties known to be safe to change in place, or the block holds a table, it gives up
+(`Unsupported`) and the writer lays the marked HTML out from scratch instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from math import inf
+from typing import Callable
+
+import weasyprint.document
+import weasyprint.layout
+from weasyprint.css import ComputedStyle, declaration_precedence
+from weasyprint.css.properties import INHERITED
+
+# Properties that no other computed value depends on, and that no layout cache keeps.
+SAFE = frozenset({"word_spacing", "letter_spacing", "break_before", "break_after", "break_inside",
+                  "orphans", "widows"})
+EXTRA_LOOPS = 4  # repaginations WeasyPrint may need after each round of marks
+
+Finder = Callable[[list], list[tuple[str, str]]]  # page boxes -> [(block key, mark attribute)]
+
+
+class Unsupported(Exception):
+    """A mark that cannot be applied in place; the caller lays the marked HTML out afresh."""
+
+
+class Corrections:
+    """Marks found and applied during one rendering, in order (block key, attribute)."""
+
+    def __init__(self, find: Finder, rounds: int, first: Callable[[list], None] | None):
+        self.find, self.rounds, self.first = find, rounds, first
+        self.applied: list[tuple[str, str]] = []
+        self.passes = 0
+
+    def make_all_pages(self, original, context, root_box, html, pages):
+        before, made = len(pages), []
+        for page in original(context, root_box, html, pages):
+            made.append(page)
+            yield page
+        if self.first is not None:
+            self.first, first = None, self.first
+            first(made)
+        if self.passes >= self.rounds or not _settled(context, before, len(made)):
+            return
+        marks = list(dict.fromkeys(self.find(made)))
+        if marks:
+            self.passes += 1
+            _apply(marks, context, root_box, html, made)
+            self.applied += marks
+
+
+@contextmanager
+def corrected(find: Finder, rounds: int, first: Callable[[list], None] | None = None):
+    """While active, WeasyPrint renderings apply the marks `find` returns, up to `rounds` times;
+    `first` is given the page boxes of the first pagination."""
+    state = Corrections(find, rounds, first)
+    make_all_pages, layout_document = weasyprint.layout.make_all_pages, weasyprint.document.layout_document
+    weasyprint.layout.make_all_pages = functools.partial(state.make_all_pages, make_all_pages)
+    weasyprint.document.layout_document = functools.partial(
+        layout_document, max_loops=8 + EXTRA_LOOPS * rounds)
+    try:
+        yield state
+    finally:
+        weasyprint.layout.make_all_pages = make_all_pages
+        weasyprint.document.layout_document = layout_document
+
+
+def _settled(context, pages_before: int, pages_now: int) -> bool:
+    """Whether WeasyPrint would stop here (the test `layout_document` makes after each loop)."""
+    for *_, remake in context.page_maker:
+        if remake["content_changed"] or (remake["pages_wanted"] and pages_before != pages_now):
+            return False
+    return True
+
+
+def _apply(marks, context, root_box, html, pages) -> None:
+    elements = {e.get("data-b"): e for e in html.etree_element.iter() if e.get("data-b") is not None}
+    on_pages: dict[int, set[int]] = {}
+    for index, page in enumerate(pages):
+        for box in page.descendants():
+            element = getattr(box, "element", None)
+            if element is not None:
+                on_pages.setdefault(id(element), set()).add(index)
+    for key, attribute in marks:
+        element = elements[key]
+        if element.get("style") is not None or next(element.iter("table"), None) is not None:
+            raise Unsupported(key)
+        old = element.get(attribute)
+        element.set(attribute, str(int(old or 0) + 1))
+        _restyle(element, attribute, old, context, root_box, html)
+        # Every page it is on, and the one before: whether a page ends in a forced break is
+        # decided there.
+        on = on_pages[id(element)]
+        for index in range(max(min(on) - 1, 0), max(on) + 1):
+            context.page_maker[index][-1]["content_changed"] = True
+
+
+def _matches(element, html, sheets):
+    wrapper = next(w for w in html.wrapper_element.iter_subtree() if w.etree_element is element)
+    return [(sheet, origin, sheet_specificity, match) for sheet, origin, sheet_specificity in sheets
+            for match in sheet.matcher.match(wrapper)]
+
+
+def _cascade(matches) -> dict:
+    """The element's cascaded declarations, weighed as WeasyPrint's StyleFor does."""
+    style: dict = {}
+    for sheet, origin, sheet_specificity, (specificity, _, pseudo_type, (declarations, layer)) in matches:
+        if pseudo_type:
+            continue
+        layer_order = inf if layer is None else sheet.layers.index(layer)
+        specificity = sheet_specificity or specificity
+        for name, values, importance in declarations:
+            weight = (declaration_precedence(origin, importance), layer_order, specificity)
+            old_weight = style.get(name, (None, None))[1]
+            if old_weight is None or old_weight <= weight:
+                style[name] = values, weight
+    return style
+
+
+def _restyle(element, attribute, old_value, context, root_box, html) -> None:
+    """Give the element (and what inherits from it) the style its new mark gets."""
+    sheets = context.style_for._sheets
+    new = _matches(element, html, sheets)
+    element.attrib.pop(attribute) if old_value is None else element.set(attribute, old_value)
+    before = _matches(element, html, sheets)
+    element.set(attribute, str(int(old_value or 0) + 1))
+    pseudo = lambda ms: {(id(m[3][3][0]), m[3][2]) for m in ms if m[3][2]}  # noqa: E731
+    if pseudo(new) != pseudo(before):
+        raise Unsupported("a mark that styles a pseudo-element")
+    cascaded, old_cascaded = _cascade(new), _cascade(before)
+    changed = {n for n in cascaded.keys() | old_cascaded.keys() if cascaded.get(n) != old_cascaded.get(n)}
+    if not changed <= SAFE:
+        raise Unsupported(", ".join(sorted(changed - SAFE)))
+
+    inside = {id(e) for e in element.iter()}
+    boxes = [box for box in _all_boxes(root_box) if id(getattr(box, "element", None)) in inside]
+    # The element's own style (its boxes may hold copies of it); what inherits from it
+    # (its descendants, anonymous boxes and pseudo-elements) is made again too.
+    own = {id(context.style_for(element))} | {
+        id(box.style) for box in boxes
+        if box.element is element and isinstance(box.style, ComputedStyle) and box.style.pseudo_type is None}
+    clones: dict[int, object] = {}
+
+    def inherits(style) -> bool:
+        while style is not None:
+            if id(style) in own:
+                return True
+            style = style.parent_style
+        return False
+
+    def clone(style):
+        if style is None or not inherits(style):
+            return style
+        if id(style) not in clones:
+            copy = style.copy()
+            copy.parent_style = clone(style.parent_style)
+            if id(style) in own:
+                copy.cascaded = cascaded
+                stale = changed
+            else:
+                explicit = getattr(style, "cascaded", {})
+                stale = {n for n in changed if n in INHERITED and explicit.get(n, ("inherit",))[0] == "inherit"}
+            for name in stale:
+                copy.pop(name, None)
+                if copy.specified is not copy:
+                    copy.specified.pop(name, None)
+            clones[id(style)] = copy
+        return clones[id(style)]
+
+    for box in boxes:
+        box.style = clone(box.style)
+    computed = context.style_for._computed_styles
+    for key, style in list(computed.items()):
+        if isinstance(key, tuple) and id(key[0]) in inside and id(style) in clones:
+            computed[key] = clones[id(style)]
+
+
+def _all_boxes(root_box):
+    """Every box of the document, footnotes (taken out of the flow) included."""
+    for box in root_box.descendants():
+        yield box
+        if (footnote := getattr(box, "footnote", None)) is not None:
+            yield from footnote.descendants()

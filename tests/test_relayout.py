@@ -1,0 +1,83 @@
+"""Marks applied inside one layout give exactly the layout of the marked HTML laid out afresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handbook.writers import pdf, relayout, render
+
+CSS = """
+@page { size: 12cm 9cm; margin: 1cm; @bottom-center { content: counter(page); } }
+body { font: 10pt/1.3 "Source Serif 4", serif; }
+.fn { float: footnote; }
+a.xref::after { content: " (see page " target-counter(attr(href url), page) ")"; }
+[data-turn] { break-before: page; }
+[data-nudge="1"] { word-spacing: -0.02em; }
+[data-nudge="2"] { word-spacing: 0.02em; }
+"""
+WORDS = "the practice manager keeps the schedule, the staff and the books in order every week".split()
+
+
+def _html(marks: dict[str, dict[str, str]] | None = None) -> str:
+    marks = marks or {}
+    blocks = []
+    for n in range(24):
+        key = f"b/{n}"
+        attrs = "".join(f' {name}="{value}"' for name, value in marks.get(key, {}).items())
+        text = " ".join(WORDS[(n + i) % len(WORDS)] for i in range(40 + 7 * (n % 5)))
+        note = f'<span class="fn">A note on paragraph {n}, long enough to wrap.</span>' if n % 6 == 2 else ""
+        xref = '<a class="xref" href="#p20">the end</a> ' if n % 8 == 1 else ""
+        blocks.append(f'<p id="p{n}" data-b="{key}"{attrs}>{xref}{text}{note} <em>{text[:40]}</em>.</p>')
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+            f'<style>{CSS}</style></head><body>{"".join(blocks)}</body></html>')
+
+
+def _pdf(document) -> bytes:
+    return render.write(document, "t.pdf")
+
+
+def _render(html: str):
+    return render.render(html, {}, Path("."), "t.pdf")
+
+
+@pytest.mark.parametrize("rounds", [
+    [[("b/5", "data-turn")]],
+    [[("b/9", "data-nudge")], [("b/9", "data-nudge"), ("b/14", "data-nudge")]],
+    [[("b/3", "data-nudge"), ("b/11", "data-turn")], [("b/17", "data-turn")]],
+])
+def test_marks_made_in_place_equal_a_fresh_layout(rounds):
+    pending = list(rounds)
+    with relayout.corrected(lambda pages: pending.pop(0) if pending else [], len(rounds)) as state:
+        document = _render(_html())
+    assert state.applied == [mark for round_ in rounds for mark in round_]
+    marks: dict[str, dict[str, str]] = {}
+    for key, attribute in state.applied:
+        marks.setdefault(key, {})[attribute] = str(int(marks.get(key, {}).get(attribute, 0)) + 1)
+    assert _pdf(document) == _pdf(_render(_html(marks)))
+    assert _pdf(document) != _pdf(_render(_html()))  # the marks did change the layout
+
+
+def test_a_mark_that_changes_other_properties_is_not_made_in_place():
+    html = _html().replace("[data-turn] { break-before: page; }", "[data-turn] { font-size: 14pt; }")
+    with pytest.raises(relayout.Unsupported):
+        with relayout.corrected(lambda pages: [("b/5", "data-turn")], 1):
+            _render(html)
+
+
+def test_first_pages_are_reported_once(tmp_path):
+    seen = []
+    with relayout.corrected(lambda pages: [], 1, seen.append):
+        document = _render(_html())
+    assert len(seen) == 1
+    assert pdf.anchor_pages(seen[0])["p20"] == next(n for n, page in enumerate(document.pages, 1)
+                                                    if "p20" in page.anchors)
+
+
+def test_the_handbook_pdf_is_what_weasyprint_makes_of_the_kept_print_html(handbook_out):
+    """The corrections made in place are the layout of the marked print HTML, byte for byte."""
+    import weasyprint
+
+    html = handbook_out / "print" / "handbook.html"
+    assert weasyprint.HTML(filename=html).write_pdf(pdf_variant="pdf/ua-1") == (handbook_out / "handbook.pdf").read_bytes()
