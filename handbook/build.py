@@ -81,6 +81,7 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {},
                                 out, manifest["files"])
         if book.checklists and not last_pages:
+            helper.preload(chapters)
             # No earlier layout to go on: start them with this one's first pagination.
             ctx.first_pages = lambda pages: helper.start_checklists(chapters, layouts_dir, paper, pages,
                                                                     out, manifest["files"])
@@ -91,11 +92,11 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
             say(f"writing {name}...")
             made = writer(book, ctx)
             ctx.outputs.update(made)
-            if name == "pdf":
-                helper.check_links({"handbook.pdf": made["handbook.pdf"]})
+            # Every link inside what was made now must land; a file kept from the last
+            # build was checked when it was made.
+            helper.check_made({k: v for k, v in made.items() if k not in ctx.reused}, ctx.ahead)
             say(f"wrote {name} in {time.monotonic() - started:.1f} s")
-        rest = {k: v for k, v in ctx.outputs.items() if k != "handbook.pdf"}
-        problems = parallel.link_problems(rest) + helper.link_problems()
+        problems = helper.link_problems()
     if problems:
         raise RenderError("\n".join(_as_error(p) for p in problems))
     if ctx.rendered or ctx.reused:

@@ -1,5 +1,5 @@
 """The second core: a worker process that makes the checklist PDFs while the main
-process lays out the book, then checks the links inside the finished book.
+process lays out the book, and checks the links inside each output once it is made.
 
 Checklists cite the handbook's page numbers, which only the book's layout
 knows; the worker uses the page numbers of the last layout, and the checklists
@@ -24,16 +24,33 @@ def _die_with_parent() -> None:
         pass
 
 
+_loaded: dict[Path, object] = {}  # in the worker: the book it read while the main process did
+
+
+def _load(chapters: Path) -> None:
+    """Read the book and import the writers while the main process starts its layout."""
+    from handbook.build import load_checked
+    from handbook.writers import checklists  # noqa: F401
+
+    _loaded[chapters] = load_checked(chapters)[0]
+    # Keep what was just imported out of the collector's scans; the collector itself keeps
+    # its pace here, so that the garbage of one checklist is gone before the next.
+    import gc
+
+    gc.freeze()
+
+
 def _checklists(chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int], out: Path | None,
                 previous: dict[str, dict]) -> dict:
     from handbook.build import load_checked
     from handbook.writers import Context, checklists
 
-    book, _ = load_checked(chapters)
+    book = _loaded.pop(chapters, None) or load_checked(chapters)[0]
     ctx = Context(layouts_dir=layouts_dir, paper=paper, pages=dict(pages), out=out, previous=previous)
     made = checklists.write(book, ctx)
-    # Only what it rendered: the main process reuses unchanged files itself.
-    return {name: (ctx.keys[name], made[name]) for name in ctx.rendered}
+    # Only what it rendered (the main process reuses unchanged files itself), each with
+    # the problems of the links inside it: checked here, off the book's critical path.
+    return {name: (ctx.keys[name], made[name], link_problems({name: made[name]})) for name in ctx.rendered}
 
 
 def link_problems(files: dict[str, bytes]) -> list[str]:
@@ -59,9 +76,14 @@ class Helper:
                                         initializer=_die_with_parent)
         self.future: Future | None = None
         self.checks: list[Future] = []
+        self.checked: dict[str, list[str]] = {}  # checklists made ahead -> their link problems
+        self.ahead_problems: list[str] = []
 
     def __enter__(self) -> "Helper":
         return self
+
+    def preload(self, chapters: Path) -> None:
+        self.pool.submit(_load, chapters)
 
     def start_checklists(self, chapters: Path, layouts_dir: Path, paper: str, pages: dict[str, int],
                          out: Path | None = None, previous: dict[str, dict] | None = None) -> None:
@@ -72,16 +94,26 @@ class Helper:
         self.checks.append(self.pool.submit(link_problems, files))
 
     def link_problems(self) -> list[str]:
-        return [p for future in self.checks for p in future.result()]
+        return self.ahead_problems + [p for future in self.checks for p in future.result()]
 
     def checklists(self) -> dict:
-        """What the worker made, or nothing if it could not (the writer then renders)."""
+        """What the worker made (name -> key, bytes), or nothing if it could not (the writer
+        then renders); the problems of its links are kept for `link_problems`."""
         if self.future is None:
             return {}
         try:
-            return self.future.result()
+            made = self.future.result()
         except Exception:  # noqa: BLE001 - a failed guess costs time, never correctness
             return {}
+        self.checked = {name: problems for name, (_, _, problems) in made.items()}
+        return {name: (key, data) for name, (key, data, _) in made.items()}
+
+    def check_made(self, made: dict[str, bytes], ahead: list[str]) -> None:
+        """Check the links of files just made; those made ahead by the worker were checked there."""
+        self.ahead_problems += [p for name in ahead for p in self.checked.get(name, [])]
+        rest = {name: data for name, data in made.items() if name not in ahead}
+        if rest:
+            self.check_links(rest)
 
     def __exit__(self, kind, value, traceback) -> None:
         if kind is not None:

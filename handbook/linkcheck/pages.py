@@ -46,15 +46,8 @@ def ids(tree: etree._Element | None) -> frozenset[str]:
     """Every id, and the name of every <a name>: what "#fragment" may point at."""
     if tree is None:
         return frozenset()
-    found = set()
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if (value := element.get("id")) is not None:
-            found.add(value)
-        if _local(element.tag) == "a" and (value := element.get("name")) is not None:
-            found.add(value)
-    return frozenset(found)
+    # XPath walks the tree in C: pages of thousands of elements are read many times over.
+    return frozenset(map(str, tree.xpath("//@id | //*[local-name() = 'a' or local-name() = 'A']/@name")))
 
 
 def page_ids(content: bytes) -> frozenset[str]:

@@ -29,8 +29,9 @@ class Context:
     # Called by "pdf" with {anchor: page} as soon as a first pagination is known; later
     # passes may still move a page, so what is made from it must be checked against `pages`.
     first_pages: Callable[[dict[str, int]], None] | None = None
-    rendered: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # made in this build (here or ahead)
+    ahead: list[str] = field(default_factory=list)  # of those, the ones made ahead in parallel
+    reused: list[str] = field(default_factory=list)  # kept from the last build
 
     def reusable(self, name: str, key: str) -> bytes | None:
         """The last build's `name`, if it was made from inputs digested as `key` and is intact."""
@@ -51,6 +52,7 @@ class Context:
         if ahead is not None and ahead[0] == key:
             self.keys[name] = key
             self.rendered.append(name)
+            self.ahead.append(name)
             return ahead[1]
         data = self.reusable(name, key)
         if data is not None:
