@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -80,8 +81,16 @@ def _print_all(diagnostics) -> None:
         print(str(d), file=sys.stderr)
 
 
+def quick_gc() -> None:
+    """Collect cycles rarely: a build makes millions of objects that live until it ends, and
+    Python's collector, scanning them over and over, took a tenth of its time."""
+    gc.freeze()  # what the imports made is never garbage: keep it out of every scan
+    gc.set_threshold(100_000, 20, 100)
+
+
 def _build(args) -> int:
     started = time.monotonic()
+    quick_gc()
     progress = None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr))
     result = build(args.chapters, args.out, args.layouts, args.paper, args.force, progress)
     _print_all(result.warnings)
@@ -91,6 +100,7 @@ def _build(args) -> int:
     elif not args.quiet:
         print(f"handbook: wrote {len(result.written)} files to {args.out} in {time.monotonic() - started:.1f} s",
               file=sys.stderr)
+    gc.freeze()  # the process ends now: spare it a last scan of the laid-out book (0.3 s)
     return EXIT_OK
 
 
