@@ -3,9 +3,10 @@
 The PDF writer marks blocks (`data-turn`, `data-nudge`) to correct faults it finds in a layout.
 Laying the whole book out again for one mark costs as much as the first layout. Instead, when
 WeasyPrint's pagination has settled, the marks are set on the document's elements, each marked
-block gets the style the layout's CSS gives the mark, and the page where the block starts is
-remade by WeasyPrint's own repagination, which makes the following pages again only as far as
-their content moves. The result is the layout of the marked HTML: a test renders that HTML from
+block gets the style the layout's CSS gives the mark (as copies: WeasyPrint shares one computed
+style between like elements), and the pages the block is on, with the one before, are remade by
+WeasyPrint's own repagination, which makes the following pages again only as far as their
+content moves. The result is the layout of the marked HTML: a test renders that HTML from
 scratch and compares the PDFs byte for byte.
 
 This reaches into the internals of the pinned WeasyPrint. Where a mark would change more than the
