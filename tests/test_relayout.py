@@ -81,3 +81,28 @@ def test_the_handbook_pdf_is_what_weasyprint_makes_of_the_kept_print_html(handbo
 
     html = handbook_out / "print" / "handbook.html"
     assert weasyprint.HTML(filename=html).write_pdf(pdf_variant="pdf/ua-1") == (handbook_out / "handbook.pdf").read_bytes()
+
+
+def _turn_b5(pages) -> list[tuple[str, str]]:
+    """A fault finder that wants block b/5 to start a page, until it does."""
+    root = pages[0].children[0].element
+    block = next(e for e in root.iter() if e.get("data-b") == "b/5")
+    return [] if block.get("data-turn") else [("b/5", "data-turn")]
+
+
+def test_the_writer_lays_out_afresh_when_a_mark_cannot_be_made_in_place(monkeypatch):
+    class Book:
+        root = Path(".")
+
+    monkeypatch.setattr(pdf, "faults", _turn_b5)
+    in_place = {"handbook.html": _html().encode()}
+    document = pdf.lay_out(Book(), in_place, {})
+    monkeypatch.setattr(relayout, "SAFE", frozenset())  # nothing may change in place
+    calls = []
+    lay_out_afresh = pdf._lay_out_afresh
+    monkeypatch.setattr(pdf, "_lay_out_afresh", lambda *a: calls.append(a) or lay_out_afresh(*a))
+    afresh = {"handbook.html": _html().encode()}
+    fallback = pdf.lay_out(Book(), afresh, {})
+    assert len(calls) == 1
+    assert in_place["handbook.html"] == afresh["handbook.html"] == _html({"b/5": {"data-turn": "1"}}).encode()
+    assert _pdf(document) == _pdf(fallback) == _pdf(_render(_html({"b/5": {"data-turn": "1"}})))
