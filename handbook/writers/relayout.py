@@ -45,8 +45,11 @@ class Corrections:
         self.find, self.rounds, self.first = find, rounds, first
         self.applied: list[tuple[str, str]] = []
         self.passes = 0
+        self.loop = 0  # WeasyPrint's pagination loop under way
+        self.max_loops = 8 + EXTRA_LOOPS * rounds
 
     def make_all_pages(self, original, context, root_box, html, pages):
+        self.loop = self.loop + 1 if pages else 0  # the first loop starts without pages
         before, made = len(pages), []
         for page in original(context, root_box, html, pages):
             made.append(page)
@@ -55,6 +58,8 @@ class Corrections:
             self.first, first = None, self.first
             first(made)
         if self.passes >= self.rounds or not _settled(context, before, len(made)):
+            return
+        if self.loop + EXTRA_LOOPS >= self.max_loops:  # no loops left to remake the pages
             return
         marks = list(dict.fromkeys(self.find(made)))
         if marks:
@@ -70,8 +75,7 @@ def corrected(find: Finder, rounds: int, first: Callable[[list], None] | None = 
     state = Corrections(find, rounds, first)
     make_all_pages, layout_document = weasyprint.layout.make_all_pages, weasyprint.document.layout_document
     weasyprint.layout.make_all_pages = functools.partial(state.make_all_pages, make_all_pages)
-    weasyprint.document.layout_document = functools.partial(
-        layout_document, max_loops=8 + EXTRA_LOOPS * rounds)
+    weasyprint.document.layout_document = functools.partial(layout_document, max_loops=state.max_loops)
     try:
         yield state
     finally:
@@ -96,8 +100,9 @@ def _apply(marks, context, root_box, html, pages) -> None:
             if element is not None:
                 on_pages.setdefault(id(element), set()).add(index)
     for key, attribute in marks:
-        element = elements[key]
-        if element.get("style") is not None or next(element.iter("table"), None) is not None:
+        element = elements.get(key)
+        if element is None or id(element) not in on_pages or element.get("style") is not None \
+                or next(element.iter("table"), None) is not None:
             raise Unsupported(key)
         old = element.get(attribute)
         element.set(attribute, str(int(old or 0) + 1))
