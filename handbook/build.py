@@ -20,7 +20,6 @@ from handbook import __version__, layouts, parallel, xrefs
 from handbook.errors import BuildError, Diagnostic, Diagnostics, RenderError
 from handbook.model import Book
 from handbook.sources import load_book
-from handbook.writers import REGISTRY, Context
 
 MANIFEST = ".manifest.json"
 
@@ -73,6 +72,8 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
         os.utime(out / MANIFEST)  # so make, which compares times, sees the outputs as current
         return Result(None, [], [], skipped=True)
     book, warnings = load_checked(chapters)
+    from handbook.writers import REGISTRY, Context  # the typesetter loads in half a second: builds only
+
     ctx = Context(layouts_dir=layouts_dir, paper=paper, out=out, previous=manifest["files"])
     last_pages = manifest["layout"].get(paper, {})
     with parallel.Helper() as helper:
