@@ -77,12 +77,12 @@ def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS
     ctx = Context(layouts_dir=layouts_dir, paper=paper, out=out, previous=manifest["files"])
     last_pages = manifest["layout"].get(paper, {})
     with parallel.Helper() as helper:
+        helper.preload(chapters)
         # The second core makes the checklists while this one lays out the book, with
         # the page numbers of the last layout; a checklist whose page moved is made again.
         helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {},
                                 out, manifest["files"])
         if book.checklists and not last_pages:
-            helper.preload(chapters)
             # No earlier layout to go on: start them with this one's first pagination.
             ctx.first_pages = lambda pages: helper.start_checklists(chapters, layouts_dir, paper, pages,
                                                                     out, manifest["files"])

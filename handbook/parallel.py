@@ -9,12 +9,16 @@ writer keeps each result only if the page numbers it cites did not move.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """A worker must not outlive a build that was killed (Linux: parent-death signal)."""
+    import os
+
     try:
         import ctypes
         import signal
@@ -22,6 +26,8 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:  # killed while this process was starting, before the signal was set
+        os._exit(1)
 
 
 _loaded: dict[Path, object] = {}  # in the worker: the book it read while the main process did
@@ -30,6 +36,7 @@ _loaded: dict[Path, object] = {}  # in the worker: the book it read while the ma
 def _load(chapters: Path) -> None:
     """Read the book and import the writers while the main process starts its layout."""
     from handbook.build import load_checked
+    from handbook.linkcheck import internal  # noqa: F401
     from handbook.writers import checklists  # noqa: F401
 
     _loaded[chapters] = load_checked(chapters)[0]
@@ -69,11 +76,28 @@ def link_problems(files: dict[str, bytes]) -> list[str]:
     return problems
 
 
+@contextmanager
+def _stderr_to_null():
+    """Processes started here write nothing to the terminal: a worker killed with the build
+    while it starts would print the traceback of its broken start-up. All a worker has to say
+    comes back with its results."""
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 class Helper:
     def __init__(self) -> None:
         # A fresh interpreter, not a fork: the layout engine's libraries are not fork-safe.
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_die_with_parent)
+        with _stderr_to_null():
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_die_with_parent, initargs=(os.getpid(),))
+            self.pool.submit(int)  # starts the worker (and multiprocessing's resource tracker) now
         self.future: Future | None = None
         self.checks: list[Future] = []
         self.checked: dict[str, list[str]] = {}  # checklists made ahead -> their link problems
@@ -116,8 +140,11 @@ class Helper:
             self.check_links(rest)
 
     def __exit__(self, kind, value, traceback) -> None:
-        if kind is not None:
-            # The build failed or was interrupted: stop the worker now, not after its job.
-            for process in list(getattr(self.pool, "_processes", {}).values()):
-                process.kill()
-        self.pool.shutdown(wait=kind is None, cancel_futures=True)
+        # Failed or interrupted, the build stops the worker now, not after its job; done, it
+        # has every answer, and the worker holds nothing worth the tenth of a second its
+        # interpreter takes to wind down.
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        self.pool.shutdown(wait=True)
