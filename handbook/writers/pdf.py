@@ -16,6 +16,7 @@ mark changes (see `relayout`):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from handbook.writers import relayout, render
 from handbook.writers.targets import PrintTarget
 
 PAPERS = ("letter", "a4")
-MAX_PASSES = 3  # lays out again at most this many times; each pass fixes every fault it finds
+MAX_PASSES = 3  # rounds of corrections at most; each round marks every fault it finds
+_CORRECTIONS_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(relayout.__file__).read_bytes()).hexdigest()
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -229,7 +231,9 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     """handbook.pdf and its print sources; fills ctx.pages and ctx.page_marks for later writers."""
     files = print_files(book, ctx.layouts_dir, ctx.paper)
     options = {"pdf_variant": "pdf/ua-1"}
-    key = render.inputs_key(files, **options)
+    # The last build's corrected HTML stands for these inputs only if the corrections are
+    # still found the same way: the code that finds them is part of the key.
+    key = render.inputs_key(files, corrections=_CORRECTIONS_CODE, **options)
     document = lay_out(book, files, options, ctx.reusable("print/handbook.html", key), ctx.first_pages)
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:
