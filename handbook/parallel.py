@@ -17,8 +17,6 @@ from pathlib import Path
 
 def _die_with_parent(parent: int) -> None:
     """A worker must not outlive a build that was killed (Linux: parent-death signal)."""
-    import os
-
     try:
         import ctypes
         import signal
@@ -134,7 +132,7 @@ class Helper:
 
     def check_made(self, made: dict[str, bytes], ahead: list[str]) -> None:
         """Check the links of files just made; those made ahead by the worker were checked there."""
-        self.ahead_problems += [p for name in ahead for p in self.checked.get(name, [])]
+        self.ahead_problems += [p for name in made if name in ahead for p in self.checked.get(name, [])]
         rest = {name: data for name, data in made.items() if name not in ahead}
         if rest:
             self.check_links(rest)

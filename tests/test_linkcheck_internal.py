@@ -208,3 +208,17 @@ def test_every_link_inside_a_built_book_lands(sample_out):
         problems += check_site_links({str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()})
     assert problems == []
     assert (sample_out / "handbook.pdf").exists() and (sample_out / "handbook.epub").exists()
+
+
+def test_the_build_worker_reports_each_problem_once():
+    """Problems of files made ahead come back once; files made in the main process are checked too."""
+    from handbook import parallel
+
+    ahead = ["checklists/a.pdf"]
+    with parallel.Helper() as helper:
+        helper.checked = {"checklists/a.pdf": ["checklists/a.pdf: page 1: link to unknown destination 'x'"]}
+        helper.check_made({"checklists/a.pdf": b"%PDF"}, ahead)
+        helper.check_made({"site/index.html": b'<html><body><a href="gone.html">x</a></body></html>'}, ahead)
+        problems = helper.link_problems()
+    assert problems[0] == "checklists/a.pdf: page 1: link to unknown destination 'x'"
+    assert len(problems) == 2 and "gone.html" in problems[1] and problems[1].startswith("site/")
