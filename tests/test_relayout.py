@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.writers import pdf, relayout, render
+from handbook.writers import pdf, readback, relayout, render
 
 CSS = """
 @page { size: 12cm 9cm; margin: 1cm; @bottom-center { content: counter(page); } }
@@ -71,7 +71,7 @@ def test_first_pages_are_reported_once(tmp_path):
     with relayout.corrected(lambda pages: [], 1, seen.append):
         document = _render(_html())
     assert len(seen) == 1
-    assert pdf.anchor_pages(seen[0])["p20"] == next(n for n, page in enumerate(document.pages, 1)
+    assert readback.anchor_pages(seen[0])["p20"] == next(n for n, page in enumerate(document.pages, 1)
                                                     if "p20" in page.anchors)
 
 
@@ -94,7 +94,7 @@ def test_the_writer_lays_out_afresh_when_a_mark_cannot_be_made_in_place(monkeypa
     class Book:
         root = Path(".")
 
-    monkeypatch.setattr(pdf, "faults", _turn_b5)
+    monkeypatch.setattr(readback, "faults", _turn_b5)
     in_place = {"handbook.html": _html().encode()}
     document = pdf.lay_out(Book(), in_place, {})
     monkeypatch.setattr(relayout, "SAFE", frozenset())  # nothing may change in place

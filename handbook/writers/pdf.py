@@ -23,13 +23,13 @@ from pathlib import Path
 from handbook import layouts
 from handbook.errors import RenderError
 from handbook.model import Book
-from handbook.writers import relayout, render
+from handbook.writers import readback, relayout, render
 from handbook.writers.targets import PrintTarget
 
 PAPERS = ("letter", "a4")
 MAX_PASSES = 3  # rounds of corrections at most; each round marks every fault it finds
-_CORRECTIONS_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(relayout.__file__).read_bytes()).hexdigest()
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_CORRECTIONS_CODE = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, readback.__file__,
+                                                                           relayout.__file__))).hexdigest()
 
 
 def chapters_html(book: Book, layouts_dir: Path) -> list[dict]:
@@ -52,110 +52,6 @@ def print_files(book: Book, layouts_dir: Path, paper: str) -> dict[str, bytes]:
     return files
 
 
-def _keyed(page) -> list:
-    """The elements with a block key on a page (a page box), in document order (each once)."""
-    seen, out = set(), []
-    for box in page.descendants():
-        element = getattr(box, "element", None)
-        if element is not None and element.get("data-b") is not None and id(element) not in seen:
-            seen.add(id(element))
-            out.append(element)
-    return out
-
-
-def page_starts(pages) -> dict[str, int]:
-    """For each page, the first block of text that begins on it (block key -> page)."""
-    marks: dict[str, int] = {}
-    seen: set[str] = set()
-    for number, page in enumerate(pages, 1):
-        for element in _keyed(page):
-            key = element.get("data-b")
-            if key in seen:
-                continue
-            seen.add(key)
-            if number not in marks.values():
-                marks[key] = number
-    return marks
-
-
-def note_pages(pages) -> dict[str, tuple[int, int]]:
-    """Each footnote (by id): the page of its call and the page its text is printed on."""
-    calls: dict[str, int] = {}
-    notes: dict[str, int] = {}
-    for number, page in enumerate(pages, 1):
-        root, *areas = page.children
-        for box in root.descendants():
-            if getattr(box, "element_tag", "").endswith("::footnote-call"):
-                calls.setdefault(box.element.get("id"), number)
-        for area in areas:
-            for box in area.descendants():
-                element = getattr(box, "element", None)
-                if element is not None and "footnote" in (element.get("class") or "").split():
-                    notes.setdefault(element.get("id"), number)
-    return {ident: (page, notes.get(ident, 0)) for ident, page in calls.items()}
-
-
-def _parents(pages) -> dict[int, object]:
-    root = pages[0].children[0].element  # the <html> element
-    return {id(child): parent for parent in root.iter() for child in parent}
-
-
-def turns_for(pages, parents) -> list[str]:
-    """Block keys to start on a new page so that every footnote prints on its call's page."""
-    keys = []
-    for call, note in note_pages(pages).values():
-        if note <= call:
-            continue
-        # The block broken across the foot of the call's page is the one that pushed the note on.
-        after = {id(e) for e in _keyed(pages[call])}
-        split = [e for e in _keyed(pages[call - 1]) if id(e) in after]
-        if not split:
-            continue
-        element = split[-1]
-        parent = parents.get(id(element))
-        if parent is not None and parent.get("data-b") is not None and list(parent).index(element) == 0:
-            element = parent  # a list item or quote starts with it: move the whole item
-        while (previous := _previous(element, parents)) is not None and previous.tag in _HEADINGS:
-            element = previous  # headings stay with what follows
-        keys.append(element.get("data-b"))
-    return keys
-
-
-def _previous(element, parents):
-    parent = parents.get(id(element))
-    if parent is None:
-        return None
-    siblings = list(parent)
-    index = siblings.index(element)
-    return siblings[index - 1] if index else None
-
-
-def _line_text(line) -> str:
-    return "".join(getattr(box, "text", "") for box in line.descendants())
-
-
-def early_breaks(pages, parents) -> list[str]:
-    """Block keys where a line was broken although the next line's first word would have fit."""
-    keys = []
-    for page in pages:
-        for block in page.descendants():
-            lines = [child for child in getattr(block, "children", ()) if type(child).__name__ == "LineBox"]
-            for line, following in zip(lines, lines[1:]):
-                # Words split at spaces only: a no-break space holds two words together.
-                words = _line_text(following).strip(" ").split(" ")
-                if not words[0] or line.width > block.width / 2:
-                    continue
-                # The width of the next word, from the next line's average character width.
-                word = following.width * len(words[0]) / max(len(_line_text(following)), 1)
-                if line.width + word < 0.9 * block.width:
-                    element = block.element
-                    while element is not None and element.get("data-b") is None:
-                        element = parents.get(id(element))
-                    if element is not None:
-                        keys.append(element.get("data-b"))
-    return keys
-
-
 def _mark(html: str, keys: list[str], attribute: str) -> str:
     """Mark each keyed block; a block marked before gets the next degree ("1", "2", ...)."""
     for key in dict.fromkeys(keys):
@@ -170,23 +66,6 @@ def _mark(html: str, keys: list[str], attribute: str) -> str:
     return html
 
 
-def faults(pages) -> list[tuple[str, str]]:
-    """The marks that correct the layout's faults: (block key, attribute)."""
-    parents = _parents(pages)
-    return ([(key, "data-turn") for key in turns_for(pages, parents)]
-            + [(key, "data-nudge") for key in early_breaks(pages, parents)])
-
-
-def anchor_pages(pages) -> dict[str, int]:
-    """The page each anchor starts on, from the page boxes of a pagination."""
-    found: dict[str, int] = {}
-    for number, page in enumerate(pages, 1):
-        for box in page.descendants():
-            if (anchor := box.style["anchor"]) and anchor not in found:
-                found[anchor] = number
-    return found
-
-
 def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes | None = None,
             first_pages=None):
     """Lay the book out, correcting the engine's faults (see above); returns the document.
@@ -195,9 +74,9 @@ def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes
     are what this loop would find again, so it starts from there. `first_pages` is
     given the page of each anchor as soon as the first pagination is done."""
     html = (corrected or files["handbook.html"]).decode()
-    early = (lambda pages: first_pages(anchor_pages(pages))) if first_pages else None
+    early = (lambda pages: first_pages(readback.anchor_pages(pages))) if first_pages else None
     try:
-        with relayout.corrected(faults, MAX_PASSES, early) as corrections:
+        with relayout.corrected(readback.faults, MAX_PASSES, early) as corrections:
             document = render.render(html, files, book.root, "handbook.pdf", **options)
         marks = corrections.applied
     except relayout.Unsupported:
@@ -205,7 +84,7 @@ def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes
     for key, attribute in marks:
         html = _mark(html, [key], attribute)
     pages = [page._page_box for page in document.pages]
-    misplaced = [ident for ident, (call, note) in note_pages(pages).items() if note and note != call]
+    misplaced = [ident for ident, (call, note) in readback.note_pages(pages).items() if note and note != call]
     if misplaced:
         raise RenderError(f"handbook.pdf: error: footnotes {', '.join(misplaced)} could not be printed on "
                           "the page of their call")
@@ -218,7 +97,7 @@ def _lay_out_afresh(book: Book, files: dict[str, bytes], options: dict, html: st
     marks: list[tuple[str, str]] = []
     for attempt in range(MAX_PASSES + 1):
         document = render.render(html, files, book.root, "handbook.pdf", **options)
-        found = list(dict.fromkeys(faults([page._page_box for page in document.pages])))
+        found = list(dict.fromkeys(readback.faults([page._page_box for page in document.pages])))
         if not found or attempt == MAX_PASSES:
             return document, marks
         for key, attribute in found:
@@ -238,7 +117,7 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:
             ctx.pages.setdefault(anchor, number)  # where it starts, for elements over several pages
-    ctx.page_marks.update(page_starts([page._page_box for page in document.pages]))
+    ctx.page_marks.update(readback.page_starts([page._page_box for page in document.pages]))
     pdf = render.write(document, "handbook.pdf", **options)
     outputs = {"handbook.pdf": pdf}
     outputs.update({f"print/{name}": data for name, data in files.items()})

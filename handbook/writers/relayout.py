@@ -164,7 +164,7 @@ def _restyle(element, attribute, old_value, context, root_box, html) -> None:
         while style is not None:
             if id(style) in own:
                 return True
-            style = style.parent_style
+            style = getattr(style, "parent_style", None)
         return False
 
     def clone(style):
