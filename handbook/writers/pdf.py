@@ -52,15 +52,16 @@ def print_files(book: Book, layouts_dir: Path, paper: str) -> dict[str, bytes]:
     return files
 
 
-def _mark(html: str, keys: list[str], attribute: str) -> str:
-    """Mark each keyed block; a block marked before gets the next degree ("1", "2", ...)."""
-    for key in dict.fromkeys(keys):
+def _mark(html: str, marks: list[tuple[str, str]]) -> str:
+    """Mark each keyed block (key, attribute), in order; a block marked before with the same
+    attribute gets the next degree ("1", "2", ...)."""
+    for key, attribute in marks:
         pattern = re.compile(rf'data-b="{re.escape(key)}"((?: data-[a-z]+="\d+")*)')
 
         def degree(match: re.Match) -> str:
-            marks = dict(re.findall(r' (data-[a-z]+)="(\d+)"', match.group(1)))
-            marks[attribute] = str(int(marks.get(attribute, 0)) + 1)
-            return f'data-b="{key}"' + "".join(f' {name}="{value}"' for name, value in marks.items())
+            found = dict(re.findall(r' (data-[a-z]+)="(\d+)"', match.group(1)))
+            found[attribute] = str(int(found.get(attribute, 0)) + 1)
+            return f'data-b="{key}"' + "".join(f' {name}="{value}"' for name, value in found.items())
 
         html = pattern.sub(degree, html, count=1)
     return html
@@ -81,8 +82,7 @@ def lay_out(book: Book, files: dict[str, bytes], options: dict, corrected: bytes
         marks = corrections.applied
     except relayout.Unsupported:
         document, marks = _lay_out_afresh(book, files, options, html)
-    for key, attribute in marks:
-        html = _mark(html, [key], attribute)
+    html = _mark(html, marks)
     pages = [page._page_box for page in document.pages]
     misplaced = [ident for ident, (call, note) in readback.note_pages(pages).items() if note and note != call]
     if misplaced:
@@ -97,11 +97,10 @@ def _lay_out_afresh(book: Book, files: dict[str, bytes], options: dict, html: st
     marks: list[tuple[str, str]] = []
     for attempt in range(MAX_PASSES + 1):
         document = render.render(html, files, book.root, "handbook.pdf", **options)
-        found = list(dict.fromkeys(readback.faults([page._page_box for page in document.pages])))
+        found = readback.faults([page._page_box for page in document.pages])
         if not found or attempt == MAX_PASSES:
             return document, marks
-        for key, attribute in found:
-            html = _mark(html, [key], attribute)
+        html = _mark(html, found)
         marks += found
     raise AssertionError("unreachable")
 

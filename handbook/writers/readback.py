@@ -115,10 +115,10 @@ def early_breaks(pages, parents) -> list[str]:
 
 
 def faults(pages) -> list[tuple[str, str]]:
-    """The marks that correct the layout's faults: (block key, attribute)."""
+    """The marks that correct the layout's faults: (block key, attribute), each once."""
     parents = _parents(pages)
-    return ([(key, "data-turn") for key in turns_for(pages, parents)]
-            + [(key, "data-nudge") for key in early_breaks(pages, parents)])
+    return list(dict.fromkeys([(key, "data-turn") for key in turns_for(pages, parents)]
+                              + [(key, "data-nudge") for key in early_breaks(pages, parents)]))
 
 
 def anchor_pages(pages) -> dict[str, int]:

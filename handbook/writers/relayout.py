@@ -31,7 +31,7 @@ SAFE = frozenset({"word_spacing", "letter_spacing", "break_before", "break_after
                   "orphans", "widows"})
 EXTRA_LOOPS = 4  # repaginations WeasyPrint may need after each round of marks
 
-Finder = Callable[[list], list[tuple[str, str]]]  # page boxes -> [(block key, mark attribute)]
+Finder = Callable[[list], list[tuple[str, str]]]  # page boxes -> [(block key, mark attribute)], each once
 
 
 class Unsupported(Exception):
@@ -61,7 +61,7 @@ class Corrections:
             return
         if self.loop + EXTRA_LOOPS >= self.max_loops:  # no loops left to remake the pages
             return
-        marks = list(dict.fromkeys(self.find(made)))
+        marks = self.find(made)
         if marks:
             self.passes += 1
             _apply(marks, context, root_box, html, made)
