@@ -1,29 +1,35 @@
-"""The one orchestration of a build: read, check, write every output, put them in place.
+"""The one orchestration of a build; it reads as the build's table of contents.
 
-Outputs are staged and renamed into place only when every writer has
-succeeded, so a failed or interrupted build leaves the last good files as
-they were.
+    book    = read_checked(project)                       # sources, then checks of the model
+    layout  = typeset.lay_out(book, project, ...)         # handbook.pdf and its PageMap
+    outputs = cover | epub | checklists | site            # each a function of what it needs
+    checks  = links inside every finished file            # on the second core, as each is made
+    install.place(out, ...)                               # atomic renames, the manifest last
+
+Around it: the output folder is checked and locked (`install`), the build's temporary files live
+in a folder of its own (`scratch`), and the second core (`worker`) runs the tasks of `ahead`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
-from handbook import __version__, layouts, parallel, xrefs
-from handbook.errors import BuildError, Diagnostic, Diagnostics, RenderError
+from handbook import __version__, ahead, install, scratch
+from handbook.errors import BuildError, Diagnostic, RenderError, where
+from handbook.gate import Refused
+from handbook.load import read_checked
 from handbook.model import Book
-from handbook.sources import load_book
-
-MANIFEST = ".manifest.json"
+from handbook.project import DEFAULT_LAYOUTS, Project
 
 Progress = Callable[[str], None]
+ENGINES = ("weasyprint", "ebooklib", "markdown-it-py", "mdit-py-plugins", "jinja2", "font-source-serif-pro",
+           "font-source-sans-pro", "pypdfium2", "pillow")
 
 
 @dataclass
@@ -34,145 +40,117 @@ class Result:
     skipped: bool
 
 
-def load_checked(chapters: Path) -> tuple[Book, list[Diagnostic]]:
-    """Read the book and check it; raises BuildError listing every problem."""
-    diags = Diagnostics()
-    book = load_book(chapters, diags)
-    if book is not None:
-        xrefs.check_links(book, diags)
-        check_images(book, diags)
-    diags.raise_if_errors()
-    if book is None:  # pragma: no cover - load_book records why
-        raise BuildError(diags.items)
-    return book, diags.warnings
+def load_checked(chapters: Path, layouts_dir: Path = DEFAULT_LAYOUTS) -> tuple[Book, list[Diagnostic]]:
+    """Read the book in `chapters` and check it; raises BuildError listing every problem."""
+    return read_checked(Project(Path(chapters), Path(layouts_dir)))
 
 
-def check_images(book: Book, diags: Diagnostics) -> None:
-    root = book.root.resolve()
-    for chapter in book.chapters:
-        for image in chapter.images:
-            if "://" in image.src or image.src.startswith(("/", "data:")):
-                diags.error(image.path, image.line, "image-outside",
-                            f"image {image.src!r} must be a file inside the book folder")
-                continue
-            path = (book.root / image.src).resolve()
-            if not path.is_relative_to(root):
-                diags.error(image.path, image.line, "image-outside",
-                            f"image {image.src!r} is outside the book folder")
-            elif not path.is_file():
-                diags.error(image.path, image.line, "image-missing", f"image {image.src!r} does not exist")
-
-
-def build(chapters: Path, out: Path, layouts_dir: Path = layouts.DEFAULT_LAYOUTS, paper: str = "letter",
+def build(chapters: Path, out: Path, layouts_dir: Path = DEFAULT_LAYOUTS, paper: str = "letter",
           force: bool = False, progress: Progress | None = None) -> Result:
+    return run(Project(Path(chapters), Path(layouts_dir), paper), Path(out), force, progress)
+
+
+def run(project: Project, out: Path, force: bool = False, progress: Progress | None = None) -> Result:
     say = progress or (lambda message: None)
-    stamp = inputs_stamp(chapters, layouts_dir, paper)
-    manifest = _read_manifest(out)
-    if not force and manifest.get("stamp") == stamp and all((out / f).is_file() for f in manifest["files"]):
-        os.utime(out / MANIFEST)  # so make, which compares times, sees the outputs as current
-        return Result(None, [], [], skipped=True)
-    book, warnings = load_checked(chapters)
-    from handbook.writers import REGISTRY, Context  # the typesetter loads in half a second: builds only
+    real_out = install.check_out(out, project)
+    checked = None if real_out.is_dir() else read_checked(project)  # a broken book makes no folder
+    with scratch.folder(), install.locked(real_out, say):
+        previous, notes = install.read_previous(real_out)
+        stamp = inputs_stamp(project)
+        if not force and previous.files and previous.stamp == stamp and previous.intact():
+            os.utime(real_out / install.MANIFEST)  # so make, which compares times, sees the outputs as current
+            return Result(None, notes, [], skipped=True)
+        book, warnings = checked or read_checked(project)
+        files, keys, page_map, more = _make(book, project, previous, say)
+        layout = {**previous.layout, project.paper: page_map.to_record()}
+        install.place(real_out, files, keys, previous, stamp, layout)
+    return Result(book, notes + warnings + more, sorted(files), skipped=False)
 
-    ctx = Context(layouts_dir=layouts_dir, paper=paper, out=out, previous=manifest["files"])
-    last_pages = manifest["layout"].get(paper, {})
-    with parallel.Helper() as helper:
-        helper.preload(chapters)
-        # The second core makes the checklists while this one lays out the book, with
-        # the page numbers of the last layout; a checklist whose page moved is made again.
-        helper.start_checklists(chapters, layouts_dir, paper, last_pages if book.checklists else {},
-                                out, manifest["files"])
-        if book.checklists and not last_pages:
-            # No earlier layout to go on: start them with this one's first pagination.
-            ctx.first_pages = lambda pages: helper.start_checklists(chapters, layouts_dir, paper, pages,
-                                                                    out, manifest["files"])
-        for name, writer in REGISTRY.items():
-            started = time.monotonic()
-            if name == "checklists":
-                ctx.speculated = helper.checklists()
-            say(f"writing {name}...")
-            made = writer(book, ctx)
-            ctx.outputs.update(made)
-            # Every link inside what was made now must land; a file kept from the last
-            # build was checked when it was made.
-            helper.check_made({k: v for k, v in made.items() if k not in ctx.reused}, ctx.ahead)
-            say(f"wrote {name} in {time.monotonic() - started:.1f} s")
-        problems = helper.link_problems()
+
+def _make(book: Book, project: Project, previous: install.Previous, say: Progress):
+    """Every output of the book: (files, their inputs' keys, the page map, warnings)."""
+    # The typesetter and the writers load in half a second: builds only.
+    from handbook import typeset
+    from handbook.outputs import checklists
+    from handbook.outputs import cover as cover_png
+    from handbook.outputs import epub as ebook
+    from handbook.outputs import site as web
+    from handbook.worker import Worker
+
+    with Worker() as worker:
+        worker.submit(ahead.warm, project)
+        last = previous.page_map(project.paper)
+        early: list = []
+        start_early = None
+        if book.checklists and last.known:
+            # The second core makes the checklists while this one lays out the book, with the
+            # page numbers of the last layout; a checklist whose page moved is made again.
+            early.append(worker.submit(ahead.checklists, project, last, previous.reusable))
+        elif book.checklists:  # no earlier layout: start them with this one's first pagination
+            def start_early(first):
+                early.append(worker.submit(ahead.checklists, project, first, previous.reusable))
+
+        started = time.monotonic()
+        say("laying out handbook.pdf...")
+        layout = typeset.lay_out(book, project, previous.reusable, start_early)
+        say(f"laid out handbook.pdf ({layout.page_map.count} pages) in {time.monotonic() - started:.1f} s")
+        files = {"handbook.pdf": layout.pdf, **{f"print/{name}": data for name, data in layout.files.items()}}
+        keys = {"print/handbook.html": layout.key}
+        checking = [worker.submit(ahead.check, {"handbook.pdf": layout.pdf})]
+
+        cover = cover_png.make(layout.pdf)
+        epub = ebook.make(book, layout, project, cover.files["cover.png"])
+        checking.append(worker.submit(ahead.check, epub.files))
+        made_ahead, problems = _ahead(early)
+        pack = checklists.make(book, layout.page_map, project, previous.reusable,
+                                       {name: (key, data) for name, (key, data, _) in made_ahead.items()})
+        problems += [p for name in pack.ahead for p in made_ahead[name][2]]
+        fresh = {name: pack.files[name] for name in pack.rendered if name not in pack.ahead}
+        if fresh:
+            checking.append(worker.submit(ahead.check, fresh))
+        if pack.files:
+            say(f"checklist PDFs: {len(pack.rendered)} rendered, {len(pack.kept)} unchanged and kept")
+        for made in (cover, epub, pack):
+            files.update(made.files)
+            keys.update(made.keys)
+        site = web.make(book, layout.page_map, project, files)
+        checking.append(worker.submit(ahead.check, site.files))
+        files.update(site.files)
+        problems += [p for job in checking for p in job.result()]
     if problems:
-        raise RenderError("\n".join(_as_error(p) for p in problems))
-    if ctx.rendered or ctx.reused:
-        say(f"checklist PDFs: {len(ctx.rendered)} rendered, {len(ctx.reused)} unchanged and kept")
-    layout = {**manifest["layout"], paper: ctx.pages}
-    place(out, ctx.outputs, ctx.keys, manifest["files"], stamp, layout)
-    return Result(book, warnings, sorted(ctx.outputs), skipped=False)
+        raise RenderError(problems)
+    return files, keys, layout.page_map, list(layout.warnings)
 
 
-def _as_error(problem: str) -> str:
-    where, _, message = problem.partition(": ")
-    return f"{where}: error: {message}"
+def _ahead(early: list) -> tuple[dict, list[Diagnostic]]:
+    """What the worker made ahead (name -> key, PDF, link problems); nothing if it could not."""
+    if not early:
+        return {}, []
+    try:
+        return early[-1].result(), []
+    except Exception:  # noqa: BLE001 - a failed guess costs time, never correctness: the writer renders
+        return {}, []
 
 
-def inputs_stamp(chapters: Path, layouts_dir: Path, paper: str) -> str:
+def inputs_stamp(project: Project) -> str:
     """A digest of everything a build reads; equal stamps mean equal outputs."""
     digest = hashlib.sha256()
-    digest.update(f"{__version__}\0{paper}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
-    for folder in (chapters, layouts_dir, Path(__file__).parent):
-        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    engines = "\0".join(f"{name}={version(name)}" for name in ENGINES)
+    digest.update(f"{__version__}\0{project.paper}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0{engines}\0".encode())
+    try:
+        for root in ("book", "layouts"):
+            for rel, located in project.gate.files(root):
+                digest.update(f"{root}/{rel}\0".encode())
+                try:
+                    digest.update(project.gate.digest(located) if located else b"(not a file)")
+                except Refused:
+                    digest.update(b"(unreadable)")
+    except Refused as exc:
+        raise BuildError([Diagnostic(where(project.chapters), 0, "error", "too-many-files", str(exc))]) from None
+    code = Path(__file__).parent
+    for folder, dirs, names in sorted(os.walk(code)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = Path(folder, name)
+            digest.update(str(path.relative_to(code)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
-
-
-def _read_manifest(out: Path) -> dict:
-    """The last build's record: what it wrote (key and digest of each file) and its layout."""
-    try:
-        data = json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
-        return {"files": {}, "layout": {}}
-    data.setdefault("layout", {})
-    return data
-
-
-def staging_dir(out: Path) -> Path:
-    out = out.resolve()
-    return out.parent / f".{out.name}.partial"
-
-
-def place(out: Path, outputs: dict[str, bytes], keys: dict[str, str], previous: dict[str, dict], stamp: str,
-          layout: dict) -> None:
-    """Stage every changed file, then rename each into place; remove outputs no longer made."""
-    out.mkdir(parents=True, exist_ok=True)
-    # Beside the output folder, not in it: a killed build leaves no partial file among
-    # the outputs, and the same file system keeps each rename atomic.
-    staging = staging_dir(out)
-    shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted build
-    digests = {name: hashlib.sha256(data).hexdigest() for name, data in outputs.items()}
-    # Files whose bytes did not change are left alone (and keep their times).
-    changed = [name for name in outputs
-               if previous.get(name, {}).get("sha256") != digests[name] or not (out / name).is_file()]
-    try:
-        for name in changed:
-            data = outputs[name]
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        # The manifest goes last: a build stopped before it is not mistaken for complete.
-        (out / MANIFEST).unlink(missing_ok=True)
-        for name in changed:
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, target)
-        for name in set(previous) - set(outputs):
-            (out / name).unlink(missing_ok=True)
-        files = {name: {"key": keys.get(name), "sha256": digests[name]} for name in sorted(outputs)}
-        manifest = json.dumps({"stamp": stamp, "files": files, "layout": layout}, indent=1, sort_keys=True)
-        staging.mkdir(parents=True, exist_ok=True)
-        (staging / MANIFEST).write_text(manifest)
-        os.replace(staging / MANIFEST, out / MANIFEST)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -1,7 +1,9 @@
-"""Diagnostics as values, and the one exception tree of the pipeline.
+"""Problems as values, and the one exception tree of the pipeline.
 
-Code below the command line never prints; it collects `Diagnostic`s and raises
-`BuildError` with all of them, so an editor sees every problem of a run at once.
+Every problem of a run, whatever found it (the sources, the settings, the typesetter, a check of a
+finished file, the output folder), is a `Diagnostic` with a place, a severity and a code. Code below
+the command line never prints; it collects diagnostics and raises `BuildError` with all of them,
+so an editor sees every problem of a run at once, and only the command line picks exit codes.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    path: str
-    line: int
+    path: str  # a source file (relative to the working folder when inside it) or an output's name
+    line: int  # 0 when the problem is the file as a whole
     severity: str  # "error" or "warning"
     code: str
     message: str
@@ -27,26 +29,33 @@ class Diagnostic:
         return self.severity == "error"
 
 
+def where(path: Path | str) -> str:
+    """A path as an editor can click it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
+
+
 class Diagnostics:
-    """Collects problems while the book is read; raises once at the end."""
+    """Collects problems while a stage runs; raises once at the end."""
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    @staticmethod
-    def _where(path: Path | str) -> str:
-        # Relative to the working folder when inside it, so editors can click it.
-        path = Path(path)
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
-
     def error(self, path: Path | str, line: int, code: str, message: str) -> None:
-        self.items.append(Diagnostic(self._where(path), line, "error", code, message))
+        self.items.append(Diagnostic(where(path), line, "error", code, message))
 
     def warning(self, path: Path | str, line: int, code: str, message: str) -> None:
-        self.items.append(Diagnostic(self._where(path), line, "warning", code, message))
+        self.items.append(Diagnostic(where(path), line, "warning", code, message))
+
+    def output_error(self, name: str, code: str, message: str, line: int = 0) -> None:
+        """A problem of a file the build made (named as in the output folder)."""
+        self.items.append(Diagnostic(name, line, "error", code, message))
+
+    def extend(self, items) -> None:
+        self.items.extend(items)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -56,9 +65,9 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if not d.is_error]
 
-    def raise_if_errors(self) -> None:
+    def raise_if_errors(self, kind: type[BuildError] | None = None) -> None:
         if self.errors:
-            raise BuildError(sorted(self.items, key=_order))
+            raise (kind or BuildError)(sorted(self.items, key=_order))
 
 
 def _order(d: Diagnostic) -> tuple:
@@ -73,9 +82,17 @@ class BuildError(HandbookError):
     """The book cannot be built; carries every diagnostic found."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = diagnostics
-        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
-class RenderError(HandbookError):
-    """A typesetting engine reported a problem with the generated document."""
+class RenderError(BuildError):
+    """The typesetter, or a check of a finished file, found a problem in what the build made."""
+
+    @classmethod
+    def of(cls, name: str, code: str, message: str) -> RenderError:
+        return cls([Diagnostic(name, 0, "error", code, message)])
+
+
+class Interrupted(KeyboardInterrupt):
+    """The build was asked to stop (Ctrl-C, SIGTERM, a CPU limit); its temporary files are removed."""

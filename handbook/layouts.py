@@ -1,4 +1,5 @@
-"""The Jinja2 environment over `layouts/`, and the pinned font packages the layouts name.
+"""The Jinja2 environment over `layouts/`, and the layouts' other files (styles, scripts, fonts),
+all read through the project's gate.
 
 Layouts hold every presentation decision; Python only passes the model in.
 """
@@ -7,46 +8,65 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import font_source_sans_pro
-import font_source_serif_pro
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
 
+from handbook import limits
 from handbook.errors import HandbookError
+from handbook.gate import Gate, Refused
+from handbook.project import DEFAULT_LAYOUTS, Project
 
-DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
-FONT_DIRS = (Path(font_source_serif_pro.font_directory), Path(font_source_sans_pro.font_directory))
+__all__ = ["DEFAULT_LAYOUTS", "environment", "render", "read", "fonts_for"]
+
 _FONT_URL = re.compile(r"""url\(\s*["']?fonts/([^"')]+)["']?\s*\)""")
+LAYOUT_BYTES = 4 * limits.MIB
 
 
-@lru_cache(maxsize=4)
-def environment(layouts: Path = DEFAULT_LAYOUTS) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(layouts)),
+class _GateLoader(BaseLoader):
+    """Templates come through the gate like every other file a build reads."""
+
+    def __init__(self, gate: Gate):
+        self.gate = gate
+
+    def get_source(self, environment, template):
+        try:
+            located = self.gate.locate("layouts", template)
+            source = self.gate.read(located, LAYOUT_BYTES).decode("utf-8")
+        except (Refused, UnicodeDecodeError) as exc:
+            raise TemplateNotFound(f"{template}: {exc}") from None
+        return source, str(located.path), lambda: True
+
+
+@lru_cache(maxsize=8)
+def environment(project: Project) -> Environment:
+    return Environment(
+        loader=_GateLoader(project.gate),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env
 
 
-def render(layouts: Path, template: str, **context) -> str:
-    return environment(layouts).get_template(template).render(**context)
+def render(project: Project, template: str, **context) -> str:
+    return environment(project).get_template(template).render(**context)
 
 
-def read(layouts: Path, name: str) -> bytes:
-    return (layouts / name).read_bytes()
+def read(project: Project, name: str) -> bytes:
+    """A file of the layouts (a stylesheet, a script, the accessibility claims)."""
+    try:
+        return project.gate.read(project.gate.locate("layouts", name), LAYOUT_BYTES)
+    except Refused as exc:
+        raise HandbookError(f"layouts: error: {exc}") from None
 
 
-def fonts_for(css: str) -> dict[str, bytes]:
+def fonts_for(project: Project, css: str) -> dict[str, bytes]:
     """The font files a stylesheet names as `url(fonts/NAME)`, from the pinned font packages."""
     files: dict[str, bytes] = {}
     for name in sorted(set(_FONT_URL.findall(css))):
-        found = next((d / name for d in FONT_DIRS if (d / name).is_file()), None)
-        if found is None:
-            raise HandbookError(f"layouts: font {name!r} is not in the pinned font packages")
-        files[f"fonts/{name}"] = found.read_bytes()
+        try:
+            files[f"fonts/{name}"] = project.gate.read(project.gate.locate("fonts", name), 32 * limits.MIB)
+        except Refused:
+            raise HandbookError(f"layouts: error: font {name!r} is not in the pinned font packages") from None
     return files

@@ -35,11 +35,25 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture file of the book, read once through the gate and checked (real type, size)."""
+
+    name: str  # its name in the outputs: "images/" + a name made from its content and file name
+    media_type: str  # image/png, image/jpeg, image/gif, image/svg+xml
+    data: bytes = field(repr=False)
+    width: int  # pixels (for SVG, its declared size in CSS pixels, 0 when it has none)
+    height: int
+
+
+@dataclass(frozen=True)
 class Image:
+    """A picture as a chapter shows it: the reference as written, and the file it resolved to."""
+
     src: str
     alt: str
     path: Path
     line: int
+    picture: Picture | None = None  # None when the reference was refused (an error was recorded)
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,7 @@ class BookConfig:
     subjects: tuple[str, ...]
     keywords: tuple[str, ...]
     identifier: str
-    linkcheck: dict[str, Any]
+    linkcheck: Any  # linkcheck.settings.Settings, validated with the rest of the metadata
     path: Path
 
 
@@ -116,6 +130,12 @@ class Book:
     @property
     def links(self) -> tuple[Link, ...]:
         return tuple(link for ch in self.chapters for link in ch.links)
+
+    @property
+    def pictures(self) -> dict[str, Picture]:
+        """Every picture the chapters show, by output name, each once."""
+        found = {im.picture.name: im.picture for ch in self.chapters for im in ch.images if im.picture}
+        return dict(sorted(found.items()))
 
     def chapter(self, slug: str) -> Chapter:
         return next(ch for ch in self.chapters if ch.slug == slug)

@@ -1,14 +1,14 @@
 """`handbook preview`: serve the web edition on localhost and refresh it when a chapter or layout changes.
 
-Typesetting the PDF takes tens of seconds, so a change re-renders only the
-site, with the downloads of the last full build, and an editor sees it after a
-reload within seconds. Printed page numbers are left out of such a refresh
-(they would be stale); `handbook build` (`make handbook`) makes everything anew.
+The preview installs into a folder of its own (`OUT/.preview`), so it never changes what
+`handbook build` made: a build after a preview is the same as a build without one. It starts with a
+full build there; then a change runs the same stages as a build but typesets nothing: the site is
+made again from the sources, beside the downloads of that folder's last full build, without
+printed page numbers (they would be stale), and an editor sees it after a reload within seconds.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,12 +18,18 @@ from pathlib import Path
 
 import watchfiles
 
-from handbook.build import build, load_checked
+from handbook import install, scratch
+from handbook.build import run as full_build
 from handbook.errors import BuildError, HandbookError
-from handbook.writers import Context, site
+from handbook.load import read_checked
+from handbook.pagemap import PageMap
+from handbook.project import Project
 
 Say = Callable[[str], None]
 HOST = "127.0.0.1"
+FOLDER = ".preview"
+SITE = "site/"
+DOWNLOADS = ("handbook.pdf", "handbook.epub", "checklists.pdf", "cover.png")
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -45,42 +51,29 @@ def serve(site_dir: Path, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def _last_downloads(book, out: Path) -> dict[str, bytes] | None:
-    """The files of the last full build the site links to; None if any is missing."""
-    names = ["handbook.pdf", "handbook.epub", "checklists.pdf", "cover.png",
-             *(f"checklists/{c.id}.pdf" for c in book.checklists)]
-    if not all((out / name).is_file() for name in names):
-        return None
-    return {name: (out / name).read_bytes() for name in names}
-
-
-def _replace_site(out: Path, files: dict[str, bytes]) -> None:
-    """Write each file by renaming a finished copy into place; drop pages no longer made."""
-    for name, data in files.items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(path.name + ".preview-tmp")
-        temp.write_bytes(data)
-        os.replace(temp, path)
-    for path in (out / site.ROOT).rglob("*"):
-        if path.is_file() and path.relative_to(out).as_posix() not in files:
-            path.unlink()
-
-
-def refresh(chapters: Path, out: Path, layouts_dir: Path, paper: str, say: Say) -> None:
-    """Re-render the site alone; a full build when the last one's downloads do not cover the book."""
+def refresh(project: Project, folder: Path, say: Say) -> None:
+    """Make the site again beside the last full build's downloads; a full build when any is missing."""
     started = time.monotonic()
-    book, warnings = load_checked(chapters)
+    book, warnings = read_checked(project)
     for warning in warnings:
         say(str(warning))
-    outputs = _last_downloads(book, out)
-    if outputs is None:
-        say("a download is missing: running a full build...")
-        build(chapters, out, layouts_dir, paper, force=True, progress=lambda m: say(f"  {m}"))
-    else:
-        _replace_site(out, site.write(book, Context(layouts_dir=layouts_dir, paper=paper, outputs=outputs)))
-    say(f"site refreshed in {time.monotonic() - started:.1f} s; downloads and printed page numbers "
-        "follow at the next full build")
+    with scratch.folder(), install.locked(folder, say):
+        previous, _ = install.read_previous(folder)
+        kept = {name: data for name, entry in previous.files.items() if not name.startswith(SITE)
+                and (data := previous.reusable(name, entry.get("key"))) is not None}
+        needed = [*DOWNLOADS, *(f"checklists/{c.id}.pdf" for c in book.checklists)]
+        if all(name in kept for name in needed):
+            from handbook.outputs import site as web
+
+            site = web.make(book, PageMap(), project, kept)
+            keys = {name: entry.get("key") for name, entry in previous.files.items() if name in kept}
+            # No stamp: the next full build of this folder makes everything anew.
+            install.place(folder, {**kept, **site.files}, keys, previous, "", previous.layout)
+            say(f"site refreshed in {time.monotonic() - started:.1f} s; downloads and printed page numbers "
+                "follow at the next full build")
+            return
+    say("a download is missing: running a full build...")
+    full_build(project, folder, force=True, progress=lambda m: say(f"  {m}"))
 
 
 def _attempt(step: Callable[[], None], say: Say) -> None:
@@ -97,24 +90,27 @@ def _attempt(step: Callable[[], None], say: Say) -> None:
 
 def run(chapters: Path, out: Path, layouts_dir: Path, paper: str, port: int, say: Say,
         stop: threading.Event | None = None) -> None:
-    """Build if needed, serve out/site/, and refresh it on every change until stopped (or Ctrl-C)."""
-    _attempt(lambda: _full_build(chapters, out, layouts_dir, paper, say), say)
-    server = serve(out / site.ROOT, port)
+    """Build into OUT/.preview if needed, serve its site/, and refresh it on every change until
+    stopped (or Ctrl-C)."""
+    project = Project(Path(chapters), Path(layouts_dir), paper)
+    folder = Path(out) / FOLDER
+    _attempt(lambda: _start(project, folder, say), say)
+    server = serve(folder / SITE, port)
     try:
         say(f"serving the web edition at http://{HOST}:{server.server_address[1]}/index.html (Ctrl-C to stop)")
-        for changes in watchfiles.watch(chapters, layouts_dir, stop_event=stop, raise_interrupt=False,
+        for changes in watchfiles.watch(project.chapters, project.layouts, stop_event=stop, raise_interrupt=False,
                                         debounce=300):
             names = sorted({Path(path).name for _, path in changes})
             say(f"changed: {', '.join(names)}")
-            _attempt(lambda: refresh(chapters, out, layouts_dir, paper, say), say)
+            _attempt(lambda: refresh(project, folder, say), say)
     finally:
         server.shutdown()
         server.server_close()
     say("preview stopped")
 
 
-def _full_build(chapters: Path, out: Path, layouts_dir: Path, paper: str, say: Say) -> None:
-    result = build(chapters, out, layouts_dir, paper, progress=lambda m: say(f"  {m}"))
+def _start(project: Project, folder: Path, say: Say) -> None:
+    result = full_build(project, folder, progress=lambda m: say(f"  {m}"))
     for warning in result.warnings:
         say(str(warning))
-    say(f"{out} is up to date" if result.skipped else f"built {len(result.written)} files into {out}")
+    say(f"{folder} is up to date" if result.skipped else f"built {len(result.written)} files into {folder}")

@@ -211,11 +211,12 @@ def make_book(urls: list[str] | list[tuple[str, str, int]], tmp: str = "chapters
     from datetime import datetime, timezone
     from pathlib import Path
 
+    from handbook.linkcheck.settings import parse_settings
     from handbook.model import Book, BookConfig, Chapter, Link
 
     links = tuple(Link(u, "text", Path(tmp) / "01-one.md", i + 1) if isinstance(u, str) else Link(u[0], "text", Path(u[1]), u[2])
                   for i, u in enumerate(urls))
     chapter = Chapter(Path(tmp) / "01-one.md", "01-one", "One", {}, (), links, (), (), None)
-    config = BookConfig("T", "", "A", "P", "en-US", "1", "1.0", "", (), (), "urn:x", linkcheck or {},
-                        Path(tmp) / "book.yaml")
+    settings = parse_settings(linkcheck or {}, Path(tmp) / "book.yaml")[0]
+    config = BookConfig("T", "", "A", "P", "en-US", "1", "1.0", "", (), (), "urn:x", settings, Path(tmp) / "book.yaml")
     return Book(Path(tmp), config, (chapter,), datetime(2024, 1, 1, tzinfo=timezone.utc))

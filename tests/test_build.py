@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from pypdf import PdfReader
-
 from clirun import handbook, snapshot
 from conftest import CHAPTERS, SAMPLE
+from pypdf import PdfReader
 
 
 def test_build_writes_every_output(sample_out):

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import pypdf
+from pdf_support import (
+    SHEET,
+    book_frame,
+    bookmarks,
+    checkboxes,
+    fonts,
+    is_embedded,
+    link_targets,
+    named_pages,
+    page_texts,
+    reader,
+    squash,
+    stray_ink,
+)
 
+from handbook import typeset
 from handbook.build import load_checked
-from handbook.layouts import DEFAULT_LAYOUTS
-from handbook.writers import Context, checklists, pdf
-from pdf_support import (SHEET, book_frame, bookmarks, checkboxes, fonts, is_embedded, link_targets, named_pages,
-                         page_texts, reader, squash, stray_ink)
+from handbook.outputs import checklists
+from handbook.project import Project
 
 
 def _book(book_out):
@@ -116,9 +129,9 @@ def test_a_checklist_longer_than_a_page(book_copy, tmp_path):
         "---\ntitle: Long\n---\n\nText.\n\n::: {.checklist #long-list title=\"A very long list\"}\n"
         + items + "\n:::\n", encoding="utf-8")
     book, _ = load_checked(book_copy)
-    ctx = Context(layouts_dir=DEFAULT_LAYOUTS)
-    outputs = pdf.write(book, ctx)
-    outputs.update(checklists.write(book, ctx))
+    project = Project(book_copy)
+    layout = typeset.lay_out(book, project)
+    outputs = {"handbook.pdf": layout.pdf, **checklists.make(book, layout.page_map, project).files}
     for name, frame in (("handbook.pdf", book_frame), ("checklists/long-list.pdf", lambda n: SHEET)):
         path = tmp_path / name.replace("/", "-")
         path.write_bytes(outputs[name])

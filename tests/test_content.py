@@ -7,12 +7,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytest
+from conftest import CHAPTERS, ROOT
 from pypdf import PdfReader
 
 from handbook.build import load_checked
 from handbook.prose import paragraphs, plain_text
-
-from conftest import CHAPTERS, ROOT
 
 BRIEF_DIR = ROOT.parent / "shared" / "source"
 WORDLIST = CHAPTERS / "spelling-words.txt"

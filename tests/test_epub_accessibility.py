@@ -6,9 +6,9 @@ import re
 
 from lxml import etree
 from pypdf import PdfReader
+from test_epub import EPUB_TYPE, NS, Epub
 
 from handbook.build import load_checked
-from test_epub import EPUB_TYPE, NS, Epub
 
 FEATURES = {"tableOfContents", "readingOrder", "structuralNavigation", "pageNavigation", "pageBreakMarkers",
             "alternativeText", "ARIA", "displayTransformability"}
@@ -87,11 +87,14 @@ def test_without_its_pdf_the_epub_claims_no_pages():
     import zipfile
 
     from conftest import SAMPLE
-    from handbook import layouts
-    from handbook.writers import Context, epub as epub_writer
+
+    from handbook.outputs import epub
+    from handbook.pagemap import PageMap
+    from handbook.project import Project
+    from handbook.typeset import PrintLayout
 
     book, _ = load_checked(SAMPLE)
-    made = epub_writer.write(book, Context(layouts_dir=layouts.DEFAULT_LAYOUTS))["handbook.epub"]
+    made = epub.make(book, PrintLayout(b"", {}, PageMap(), ""), Project(SAMPLE), None).files["handbook.epub"]
     package = zipfile.ZipFile(io.BytesIO(made))
     opf = package.read("EPUB/content.opf").decode()
     assert "pageNavigation" not in opf and "pageBreakMarkers" not in opf and "pageBreakSource" not in opf

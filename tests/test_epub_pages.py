@@ -11,14 +11,15 @@ import re
 import subprocess
 from pathlib import Path
 
+from conftest import SAMPLE
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
-
-from conftest import SAMPLE
-from handbook.build import load_checked
-from handbook.writers.epub_pages import document_of, page_starts, place
 from test_epub import EPUB_TYPE, NS, Epub, build_copy
+
+from handbook.build import load_checked
+from handbook.outputs.epub_pages import document_of, first_blocks, place
+from handbook.pagemap import PageMap
 
 
 def pdf_chapter_pages(pdf: Path) -> dict[str, int]:
@@ -163,8 +164,7 @@ def test_checklists_found_by_their_print_anchor_can_begin_a_page():
     key = token.meta["b"]
     later = f"{chapter.slug}/{int(key.rpartition('/')[2]) + 1}"
     anchors = {f"ch-{chapter.slug}--{token.meta['checklist'].id}": 4}
-    starts = page_starts(book, {"front/cover": 1, later: 4, "front/colophon": 2}, anchors,
-                         lambda ch, ident: f"ch-{ch.slug}--{ident}")
+    starts = first_blocks(book, PageMap(anchors, {"front/cover": 1, later: 4, "front/colophon": 2}, 4))
     assert starts == {1: "front/cover", 4: key}  # the checklist comes first on page 4; no EPUB page for page 2
 
 

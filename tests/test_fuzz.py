@@ -6,18 +6,17 @@ import io
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
+from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from handbook import layouts
+from handbook import typeset
 from handbook.build import load_checked
 from handbook.errors import BuildError, RenderError
-from handbook.writers import REGISTRY, Context
-
-from conftest import SAMPLE
+from handbook.outputs import cover, epub
+from handbook.project import Project
 
 ODD = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 ENTITIES = st.sampled_from(["&amp;", "&nbsp;", "&#x1F600;", "&bogus;", "&#0;", "&lt;b&gt;", "&copy;", "&"])
@@ -71,17 +70,16 @@ def test_any_markdown_builds_or_fails_clearly(body, tmp_path_factory):
         for d in exc.diagnostics:
             assert re.match(r"^\S.*:\d+: (error|warning): .+", str(d)), str(d)
         return
-    ctx = Context(layouts_dir=layouts.DEFAULT_LAYOUTS)
-    try:
-        for name in ("pdf", "cover"):  # the EPUB cites the PDF's pages and shows its cover
-            ctx.outputs.update(REGISTRY[name](model, ctx))
+    project = Project(book)
+    try:  # the EPUB cites the PDF's pages and shows its cover
+        layout = typeset.lay_out(model, project)
     except RenderError as exc:
         # The typesetter refused something (a character no font of the book has): an error
         # that names the file and the problem, not a crash.
         assert re.match(r"^handbook\.pdf: error: .+", str(exc)), str(exc)
         return
-    assert ctx.outputs["handbook.pdf"].startswith(b"%PDF-")
-    made = REGISTRY["epub"](model, ctx)
+    assert layout.pdf.startswith(b"%PDF-")
+    made = epub.make(model, layout, project, cover.make(layout.pdf).files["cover.png"]).files
     with zipfile.ZipFile(io.BytesIO(made["handbook.epub"])) as package:
         for name in package.namelist():
             if name.endswith(".xhtml"):

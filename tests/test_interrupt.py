@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from clirun import ROOT, handbook, snapshot
 
 

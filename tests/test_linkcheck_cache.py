@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from loopback import FaultServer, make_book
+
 from handbook.linkcheck import check_external
 from handbook.linkcheck.cache import LinkCache
 from handbook.linkcheck.settings import HostLimits, Settings
-from loopback import FaultServer, make_book
 
-FAST = Settings(timeout=0.4, retries=1, backoff=0.02, retry_after_cap=1.0, default_host=HostLimits(4, 0))
+FAST = Settings(timeout=0.4, retries=1, backoff=0.02, retry_after_cap=1.0, default_host=HostLimits(4, 0),
+                allow_private=True)  # the loopback test server
 
 
 def test_second_run_makes_no_request_and_keeps_outcomes(tmp_path):
@@ -138,7 +140,7 @@ def test_a_run_the_cache_answers_imports_no_network_code(tmp_path):
         code = ("import json, sys\n"
                 "from loopback import make_book\n"
                 "from handbook.linkcheck import check_external\n"
-                f"report = check_external(make_book({urls!r}), cache_path={str(cache)!r})\n"
+                f"report = check_external(make_book({urls!r}), cache_path={str(cache)!r}, allow_private=True)\n"
                 "print(json.dumps([[r.cached for r in report.results], report.requests,\n"
                 "                  [m for m in ('asyncio', 'httpx', 'httpcore') if m in sys.modules]]))\n")
         tests = Path(__file__).resolve().parent

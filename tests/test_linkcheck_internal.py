@@ -8,10 +8,15 @@ import zipfile
 import pytest
 from pypdf import PdfWriter
 from pypdf.annotations import Link
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
-from handbook.linkcheck.internal import check_epub_links, check_pdf_links, check_site_links
-
+from handbook.checks.files import check_epub_links, check_pdf_links, check_site_links
 
 # --- PDF ---------------------------------------------------------------------------------------
 
@@ -54,13 +59,13 @@ def test_pdf_link_to_missing_page_and_unknown_destination():
                                                                      NameObject("/D"): TextStringObject("nowhere")})})
         writer.add_annotation(page, annot)
 
-    problems = check_pdf_links(_pdf([(2, to_removed_page), (1, to_unknown_name)]), "handbook.pdf")
+    problems = _said(check_pdf_links(_pdf([(2, to_removed_page), (1, to_unknown_name)]), "handbook.pdf"))
     assert problems == ["handbook.pdf: page 2: link to unknown destination 'nowhere'",
                         "handbook.pdf: page 3: link to missing page"]
 
 
 def test_pdf_that_cannot_be_read():
-    assert check_pdf_links(b"%PDF-1.7 garbage", "x.pdf")[0].startswith("x.pdf: cannot be read")
+    assert _said(check_pdf_links(b"%PDF-1.7 garbage", "x.pdf"))[0].startswith("x.pdf: cannot be read")
 
 
 def test_weasyprint_pdf_internal_links():
@@ -126,21 +131,21 @@ def test_epub_whose_links_resolve():
 def test_epub_broken_links_are_each_reported_with_file_and_line():
     body = ('<h1 id="top-of-one">One</h1>\n<p><a href="ch2.xhtml#nope">a</a></p>\n<p><a href="ch9.xhtml">b</a></p>\n'
             '<img src="../images/missing.png" alt=""/>\n<p><a href="../../../outside.xhtml">c</a></p>')
-    problems = check_epub_links(_epub(body, ncx_src="text/ch2.xhtml#gone"), "handbook.epub")
+    problems = _said(check_epub_links(_epub(body, ncx_src="text/ch2.xhtml#gone"), "handbook.epub"))
     assert problems == [
-        "handbook.epub: EPUB/text/ch1.xhtml:5: link to missing id 'nope' in EPUB/text/ch2.xhtml",
-        "handbook.epub: EPUB/text/ch1.xhtml:6: link to missing file 'ch9.xhtml'",
-        "handbook.epub: EPUB/text/ch1.xhtml:7: link to missing file '../images/missing.png'",
-        "handbook.epub: EPUB/text/ch1.xhtml:8: link '../../../outside.xhtml' leaves the package",
-        "handbook.epub: EPUB/toc.ncx:2: link to missing id 'gone' in EPUB/text/ch2.xhtml",
+        "handbook.epub/EPUB/text/ch1.xhtml:5: link to missing id 'nope' in EPUB/text/ch2.xhtml",
+        "handbook.epub/EPUB/text/ch1.xhtml:6: link to missing file 'ch9.xhtml'",
+        "handbook.epub/EPUB/text/ch1.xhtml:7: link to missing file '../images/missing.png'",
+        "handbook.epub/EPUB/text/ch1.xhtml:8: link '../../../outside.xhtml' leaves the package",
+        "handbook.epub/EPUB/toc.ncx:2: link to missing id 'gone' in EPUB/text/ch2.xhtml",
     ]
 
 
 def test_epub_manifest_and_spine_problems():
     extra = '<item id="ghost" href="text/ghost.xhtml" media-type="application/xhtml+xml"/>'
-    problems = check_epub_links(_epub(GOOD_CHAPTER, extra), "b.epub")
-    assert problems == ["b.epub: EPUB/content.opf:10: link to missing file 'text/ghost.xhtml'"]
-    assert check_epub_links(b"not a zip", "c.epub")[0].startswith("c.epub: not a readable EPUB")
+    problems = _said(check_epub_links(_epub(GOOD_CHAPTER, extra), "b.epub"))
+    assert problems == ["b.epub/EPUB/content.opf:10: link to missing file 'text/ghost.xhtml'"]
+    assert _said(check_epub_links(b"not a zip", "c.epub"))[0].startswith("c.epub: not a readable EPUB")
 
 
 def test_ebooklib_epub_passes():
@@ -180,13 +185,13 @@ def test_site_links():
         "css/site.css": b"@font-face { src: url(../fonts/missing.woff2); }",
         "handbook.pdf": b"%PDF", "checklists/ready.pdf": b"%PDF", "img/a.png": b"", "img/a2.png": b"",
     }
-    assert check_site_links(files) == [
+    assert _said(check_site_links(files, prefix="")) == [
         "chapters/one.html:1: link to missing file 'two.html'",
         "chapters/one.html:2: link to missing id 'nope' in index.html",
         "css/site.css:1: link to missing file '../fonts/missing.woff2'",
     ]
     del files["chapters/index.html"]
-    assert check_site_links(files) == [
+    assert _said(check_site_links(files, prefix="")) == [
         "chapters/one.html:1: link to missing file 'two.html'",
         "chapters/one.html:2: link to missing id 'nope' in index.html",
         "css/site.css:1: link to missing file '../fonts/missing.woff2'",
@@ -210,15 +215,18 @@ def test_every_link_inside_a_built_book_lands(sample_out):
     assert (sample_out / "handbook.pdf").exists() and (sample_out / "handbook.epub").exists()
 
 
-def test_the_build_worker_reports_each_problem_once():
-    """Problems of files made ahead come back once; files made in the main process are checked too."""
-    from handbook import parallel
+def test_the_worker_checks_finished_files_and_says_where():
+    """The second core checks each finished output; its problems come back as diagnostics."""
+    from handbook import ahead
+    from handbook.worker import Worker
 
-    ahead = ["checklists/a.pdf"]
-    with parallel.Helper() as helper:
-        helper.checked = {"checklists/a.pdf": ["checklists/a.pdf: page 1: link to unknown destination 'x'"]}
-        helper.check_made({"checklists/a.pdf": b"%PDF"}, ahead)
-        helper.check_made({"site/index.html": b'<html><body><a href="gone.html">x</a></body></html>'}, ahead)
-        problems = helper.link_problems()
-    assert problems[0] == "checklists/a.pdf: page 1: link to unknown destination 'x'"
-    assert len(problems) == 2 and "gone.html" in problems[1] and problems[1].startswith("site/")
+    with Worker() as worker:
+        problems = worker.submit(ahead.check, {"site/index.html": b'<html><body><a href="gone.html">x</a></body></html>'}
+                                 ).result()
+    assert _said(problems) == ["site/index.html:1: link to missing file 'gone.html'"]
+    assert all(p.is_error and p.code == "broken-link" for p in problems)
+
+
+def _said(problems) -> list[str]:
+    """Diagnostics as an editor reads them, without the severity and code."""
+    return [f"{p.path}:{p.line}: {p.message}" if p.line else f"{p.path}: {p.message}" for p in problems]

@@ -10,15 +10,25 @@ import pypdf
 import pypdfium2
 import pypdfium2.raw as pdfium_raw
 import pytest
+from pdf_support import (
+    bookmarks,
+    contents_numbers,
+    fonts,
+    is_embedded,
+    link_targets,
+    named_pages,
+    page_texts,
+    reader,
+    squash,
+)
 from PIL import Image
 
+from handbook import typeset
 from handbook.build import build, load_checked
 from handbook.errors import BuildError, RenderError
 from handbook.layouts import DEFAULT_LAYOUTS
+from handbook.project import Project
 from handbook.sources import source_date
-from handbook.writers import Context, pdf
-from pdf_support import (bookmarks, contents_numbers, fonts, is_embedded, link_targets, named_pages, page_texts,
-                         reader, squash)
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sample"
 
@@ -57,7 +67,7 @@ def test_metadata_pinned_to_the_sources(book_out):
     assert info["/Author"] == cfg.author
     assert info["/Subject"] == (cfg.description or cfg.subtitle)
     assert info["/Keywords"] == ", ".join(cfg.keywords)
-    stamp = "D:" + source_date(book.root).strftime("%Y%m%d%H%M%S")
+    stamp = "D:" + source_date(Project(book.root)).strftime("%Y%m%d%H%M%S")
     assert info["/CreationDate"].startswith(stamp)
     assert info["/ModDate"].startswith(stamp)
 
@@ -256,7 +266,7 @@ def test_checklists_are_not_split(book_out):
 
 def _write(book_dir: Path, out: Path, paper: str = "letter") -> pypdf.PdfReader:
     book, _ = load_checked(book_dir)
-    out.write_bytes(pdf.write(book, Context(layouts_dir=DEFAULT_LAYOUTS, paper=paper))["handbook.pdf"])
+    out.write_bytes(typeset.lay_out(book, Project(book_dir, DEFAULT_LAYOUTS, paper)).pdf)
     return pypdf.PdfReader(out)
 
 

@@ -11,11 +11,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pdf_support import (
+    SHEET,
+    book_frame,
+    bookmarks,
+    contents_numbers,
+    link_targets,
+    reader,
+    stray_ink,
+)
 
+from handbook import typeset
 from handbook.build import build, load_checked
 from handbook.layouts import DEFAULT_LAYOUTS
-from handbook.writers import Context, pdf
-from pdf_support import SHEET, book_frame, bookmarks, contents_numbers, link_targets, reader, stray_ink
+from handbook.project import Project
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sample"
 SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
@@ -86,6 +95,6 @@ def test_margin_check_sees_stray_ink(tmp_path):
         css.write("\n.chapter p { white-space: nowrap; }\n")
     book, _ = load_checked(SAMPLE)
     path = tmp_path / "handbook.pdf"
-    path.write_bytes(pdf.write(book, Context(layouts_dir=layouts))["handbook.pdf"])
+    path.write_bytes(typeset.lay_out(book, Project(SAMPLE, layouts)).pdf)
     problems = stray_ink(path, book_frame)
     assert problems and all("right margin" in p for p in problems)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from handbook.writers import pdf, readback, relayout, render
+from handbook import typeset
+from handbook.typeset import engine, faults, sandbox
 
 CSS = """
 @page { size: 12cm 9cm; margin: 1cm; @bottom-center { content: counter(page); } }
@@ -35,11 +34,11 @@ def _html(marks: dict[str, dict[str, str]] | None = None) -> str:
 
 
 def _pdf(document) -> bytes:
-    return render.write(document, "t.pdf")
+    return sandbox.write(document, "t.pdf")
 
 
 def _render(html: str):
-    return render.render(html, {}, Path("."), "t.pdf")
+    return sandbox.render(html, {}, "t.pdf")
 
 
 @pytest.mark.parametrize("rounds", [
@@ -49,7 +48,7 @@ def _render(html: str):
 ])
 def test_marks_made_in_place_equal_a_fresh_layout(rounds):
     pending = list(rounds)
-    with relayout.corrected(lambda pages: pending.pop(0) if pending else [], len(rounds)) as state:
+    with engine.corrected(lambda pages: pending.pop(0) if pending else [], len(rounds)) as state:
         document = _render(_html())
     assert state.applied == [mark for round_ in rounds for mark in round_]
     marks: dict[str, dict[str, str]] = {}
@@ -61,17 +60,17 @@ def test_marks_made_in_place_equal_a_fresh_layout(rounds):
 
 def test_a_mark_that_changes_other_properties_is_not_made_in_place():
     html = _html().replace("[data-turn] { break-before: page; }", "[data-turn] { font-size: 14pt; }")
-    with pytest.raises(relayout.Unsupported):
-        with relayout.corrected(lambda pages: [("b/5", "data-turn")], 1):
+    with pytest.raises(engine.Unsupported):
+        with engine.corrected(lambda pages: [("b/5", "data-turn")], 1):
             _render(html)
 
 
 def test_first_pages_are_reported_once(tmp_path):
     seen = []
-    with relayout.corrected(lambda pages: [], 1, seen.append):
+    with engine.corrected(lambda pages: [], 1, seen.append):
         document = _render(_html())
     assert len(seen) == 1
-    assert readback.anchor_pages(seen[0])["p20"] == next(n for n, page in enumerate(document.pages, 1)
+    assert faults.anchor_pages(seen[0])["p20"] == next(n for n, page in enumerate(document.pages, 1)
                                                     if "p20" in page.anchors)
 
 
@@ -83,26 +82,43 @@ def test_the_handbook_pdf_is_what_weasyprint_makes_of_the_kept_print_html(handbo
     assert weasyprint.HTML(filename=html).write_pdf(pdf_variant="pdf/ua-1") == (handbook_out / "handbook.pdf").read_bytes()
 
 
-def _turn_b5(pages) -> list[tuple[str, str]]:
+def _turn_b5(views) -> list[tuple[str, str]]:
     """A fault finder that wants block b/5 to start a page, until it does."""
-    root = pages[0].children[0].element
+    root = views[0].root()
     block = next(e for e in root.iter() if e.get("data-b") == "b/5")
     return [] if block.get("data-turn") else [("b/5", "data-turn")]
 
 
 def test_the_writer_lays_out_afresh_when_a_mark_cannot_be_made_in_place(monkeypatch):
-    class Book:
-        root = Path(".")
-
-    monkeypatch.setattr(readback, "faults", _turn_b5)
-    in_place = {"handbook.html": _html().encode()}
-    document = pdf.lay_out(Book(), in_place, {})
-    monkeypatch.setattr(relayout, "SAFE", frozenset())  # nothing may change in place
+    monkeypatch.setattr(faults, "faults", _turn_b5)
+    document, in_place, warnings = typeset.typeset_html(_html(), {})
+    assert warnings == []
+    monkeypatch.setattr(engine, "SAFE", frozenset())  # nothing may change in place
     calls = []
-    lay_out_afresh = pdf._lay_out_afresh
-    monkeypatch.setattr(pdf, "_lay_out_afresh", lambda *a: calls.append(a) or lay_out_afresh(*a))
-    afresh = {"handbook.html": _html().encode()}
-    fallback = pdf.lay_out(Book(), afresh, {})
-    assert len(calls) == 1
-    assert in_place["handbook.html"] == afresh["handbook.html"] == _html({"b/5": {"data-turn": "1"}}).encode()
+    lay_out_afresh = typeset._lay_out_afresh
+    monkeypatch.setattr(typeset, "_lay_out_afresh", lambda *a: calls.append(a) or lay_out_afresh(*a))
+    fallback, afresh, warnings = typeset.typeset_html(_html(), {})
+    assert len(calls) == 1 and warnings == []  # a mark the engine cannot make in place: no drift
+    assert in_place == afresh == _html({"b/5": {"data-turn": "1"}})
     assert _pdf(document) == _pdf(fallback) == _pdf(_render(_html({"b/5": {"data-turn": "1"}})))
+
+
+def test_drift_in_the_engine_internals_falls_back_to_a_fresh_layout_with_a_warning(monkeypatch):
+    """A WeasyPrint whose internals moved (simulated: a private name is gone) still gives the same
+    book, laid out afresh, and says so."""
+    monkeypatch.setattr(faults, "faults", _turn_b5)
+    document, in_place, _ = typeset.typeset_html(_html(), {})
+
+    def moved(*args):
+        raise AttributeError("'LayoutContext' object has no attribute 'page_maker'")
+
+    monkeypatch.setattr(engine, "_settled", moved)
+    fallback, afresh, warnings = typeset.typeset_html(_html(), {})
+    assert [w.code for w in warnings] == ["engine-drift"] and "page_maker" in warnings[0].message
+    assert afresh == in_place and _pdf(fallback) == _pdf(document)
+
+
+def test_another_weasyprint_version_is_drift(monkeypatch):
+    monkeypatch.setattr(engine.weasyprint, "__version__", "71.0")
+    _, _, warnings = typeset.typeset_html(_html(), {})
+    assert [w.code for w in warnings] == ["engine-drift"] and "71.0" in warnings[0].message

@@ -34,9 +34,10 @@ def test_handbook_rebuilt_elsewhere_is_byte_identical(tmp_path, handbook_out):
     # The copy is not a git checkout: the date must come from SOURCE_DATE_EPOCH, as in CI.
     epoch = handbook("check", "--chapters", str(CHAPTERS))  # warm-up; also proves the book is clean
     assert epoch.returncode == 0
+    from handbook.project import Project
     from handbook.sources import source_date
 
-    env_epoch = str(int(source_date(CHAPTERS).timestamp()))
+    env_epoch = str(int(source_date(Project(CHAPTERS)).timestamp()))
     out = tmp_path / "elsewhere"
     result = handbook("build", "--chapters", str(book), "--out", str(out),
                       env={"TZ": "America/Denver", "SOURCE_DATE_EPOCH": env_epoch}, cwd=tmp_path)

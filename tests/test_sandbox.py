@@ -6,11 +6,10 @@ import http.server
 import threading
 
 import pytest
+from clirun import handbook
 
 from handbook.errors import RenderError
-from handbook.writers.render import html_to_pdf
-
-from clirun import handbook
+from handbook.typeset.sandbox import html_to_pdf
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -74,6 +73,6 @@ def test_renderer_refuses_what_the_checks_might_miss(loopback, tmp_path):
             f'<link rel="attachment" href="file://{secret}">'
             f'<p style="background: url({base}/c.png)">y</p></body></html>')
     with pytest.raises(RenderError) as info:
-        html_to_pdf(html, {}, tmp_path, "probe.pdf")
+        html_to_pdf(html, {}, "probe.pdf")
     assert "blocked" in str(info.value)
     assert seen == []

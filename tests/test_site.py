@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import CHAPTERS, ROOT
 from playwright.sync_api import Browser, Page, sync_playwright
 from pypdf import PdfReader
 
-from conftest import CHAPTERS, ROOT
 from handbook.build import load_checked
 
 CHROMIUM = "/usr/bin/chromium"

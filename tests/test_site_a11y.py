@@ -5,9 +5,16 @@ by `npm ci`) finds no serious or critical violation; landmarks, skip link and he
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
-from test_site import DESKTOP, PHONE, book, browser, check_stayed_inside, open_site, serve  # noqa: F401 (fixtures)
+from test_site import (  # noqa: F401 (fixtures)
+    DESKTOP,
+    PHONE,
+    book,
+    browser,
+    check_stayed_inside,
+    open_site,
+    serve,
+)
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 

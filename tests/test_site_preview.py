@@ -63,7 +63,9 @@ def running(book_copy, tmp_path):
 def test_preview_serves_and_refreshes(running):
     url, book, layouts_dir, out, log = running
     assert "Some details." in _get(url + "02-second.html")
-    assert (out / "handbook.pdf").is_file() and (out / "site" / "index.html").is_file()
+    # The preview has a folder of its own: what `handbook build` makes in OUT is never touched.
+    assert (out / ".preview" / "handbook.pdf").is_file() and (out / ".preview" / "site" / "index.html").is_file()
+    assert not (out / "handbook.pdf").exists()
     # A chapter changes: the served page follows.
     chapter = book / "02-second.md"
     chapter.write_text(chapter.read_text().replace("Some details.", "Some fresh details."))

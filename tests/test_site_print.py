@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from pypdf import PdfReader
-
 from test_site import ARTIFACTS, book, browser, check_stayed_inside, open_site, serve  # noqa: F401 (fixtures)
 
 

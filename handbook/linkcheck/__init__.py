@@ -6,11 +6,12 @@
 
 Modules: settings (the `linkcheck:` metadata), collect (URLs and places), hosts (per-host limits),
 fetch (one page: HEAD/GET, retries, redirects), network (offline probe), cache (SQLite),
-report (summary, JSON, exit code), pages (ids and links of HTML), internal (PDF, EPUB, site).
+report (summary, JSON, exit code), pages (ids and links of HTML), private (addresses never requested).
+The links inside the finished files are checked by `handbook/checks/files.py`.
 """
 
-from handbook.linkcheck.check import check_external, check_external_async
+from handbook.linkcheck.check import check_external
 from handbook.linkcheck.report import LinkReport, Result
-from handbook.linkcheck.settings import Settings, load_settings
+from handbook.linkcheck.settings import Settings, parse_settings
 
-__all__ = ["check_external", "check_external_async", "LinkReport", "Result", "Settings", "load_settings"]
+__all__ = ["check_external", "LinkReport", "Result", "Settings", "parse_settings"]

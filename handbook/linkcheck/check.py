@@ -13,12 +13,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from urllib.parse import urlsplit
 
-from handbook.errors import BuildError
 from handbook.linkcheck.cache import LinkCache
-from handbook.linkcheck.collect import Target, collect, document_url, fragment, host_key, malformed
+from handbook.linkcheck.collect import Target, collect, document_url, forbidden, fragment, host_key, malformed
 from handbook.linkcheck.report import LinkReport, Result
-from handbook.linkcheck.settings import Settings, load_settings
+from handbook.linkcheck.settings import Settings
 
 if TYPE_CHECKING:
     import httpx
@@ -32,8 +32,15 @@ Progress = Callable[[str], None]
 
 def check_external(book: Any, cache_path: Path | None = None, use_cache: bool = True,
                    progress: Progress | None = None, *, settings: Settings | None = None,
-                   transport: httpx.AsyncBaseTransport | None = None, probe: Probe | None = None) -> LinkReport:
-    """Check the book's external links; the options are those of `check_external_async`."""
+                   transport: httpx.AsyncBaseTransport | None = None, probe: Probe | None = None,
+                   allow_private: bool = False) -> LinkReport:
+    """Check the book's external links. `settings` replaces the book's own (tests); `transport`
+    goes to httpx; `probe(urls)` returns why the network is unreachable, or None (default:
+    `network.unreachable`; none behind a proxy or with an injected transport); `allow_private`
+    lets loopback, private and link-local addresses be requested (they are skipped otherwise)."""
+    settings = settings or book.config.linkcheck
+    if allow_private:
+        settings = settings.override(allow_private=True)
     run = _Run(book, cache_path, use_cache, progress, settings)
     try:
         if run.todo:
@@ -54,33 +61,12 @@ def check_external(book: Any, cache_path: Path | None = None, use_cache: bool = 
         run.close()
 
 
-async def check_external_async(book: Any, cache_path: Path | None = None, use_cache: bool = True,
-                               progress: Progress | None = None, *, settings: Settings | None = None,
-                               transport: httpx.AsyncBaseTransport | None = None,
-                               probe: Probe | None = None) -> LinkReport:
-    """`settings` replaces the book's own (tests); `transport` goes to httpx; `probe(urls)` returns why
-    the network is unreachable, or None (default: `network.unreachable`; none behind a proxy or with
-    an injected transport)."""
-    run = _Run(book, cache_path, use_cache, progress, settings)
-    try:
-        if run.todo:
-            await run.fetch(transport, probe)
-        return run.finish()
-    finally:
-        run.close()
-
-
 class _Run:
     """One check: the results known before any request (skipped, malformed, cached), what is left
     to fetch (`todo`), and the cache, open from the lookup until the new results are stored."""
 
     def __init__(self, book: Any, cache_path: Path | None, use_cache: bool, progress: Progress | None,
-                 settings: Settings | None):
-        if settings is None:
-            settings, problems = load_settings(book)
-            errors = [d for d in problems if d.is_error]
-            if errors:
-                raise BuildError(errors)
+                 settings: Settings):
         self.settings, self.cache_path, self.progress = settings, cache_path, progress
         self.started = time.monotonic()
         self.targets = collect(book)
@@ -96,6 +82,9 @@ class _Run:
                 self.results[target.url] = _result(target, "broken", detail=problem)
             elif settings.skips(target.url):
                 self.results[target.url] = _result(target, "skipped", detail="matches a linkcheck.skip pattern")
+            elif not settings.allow_private and _literal_private(target.url):
+                self.results[target.url] = _result(target, "skipped", detail="a private, loopback or link-local "
+                                                   "address: not requested (--allow-private)")
             else:
                 self.todo.append(target)
         self.cache = None
@@ -226,3 +215,14 @@ def _with_fragment(settings: Settings, target: Target, fetched: Fetched) -> Resu
         elif frag not in fetched.ids and f"user-content-{frag}" not in fetched.ids:  # GitHub prefixes ids
             outcome, detail = "anchor-missing", f"no id or name {frag!r} in the page"
     return _result(target, outcome, fetched.status, fetched.final_url, detail)
+
+
+def _literal_private(url: str) -> bool:
+    """A URL whose host is written as a non-public address (or "localhost"): known without DNS."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return forbidden(host)
+    except ValueError:
+        return False

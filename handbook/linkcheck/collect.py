@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -97,6 +97,15 @@ def is_local_host(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def forbidden(address: str) -> bool:
+    """Whether an IP address is one a link check must not request by default (not public:
+    loopback, private, link-local, reserved, multicast); ValueError if it is not an address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
 
 
 def malformed(url: str) -> str | None:

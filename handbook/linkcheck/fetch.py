@@ -15,9 +15,10 @@ from email.utils import parsedate_to_datetime
 from typing import Callable
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
-from handbook.linkcheck import pages
+from handbook.linkcheck import pages, private
 from handbook.linkcheck.collect import document_url, host_key
 from handbook.linkcheck.hosts import Hosts
 from handbook.linkcheck.settings import Settings
@@ -132,8 +133,15 @@ class Clients:
                 if secure not in self.tls:
                     self.tls[secure] = httpx.create_ssl_context() if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 verify = self.tls[secure]
+            transport = self.transport
+            if transport is None and not self.settings.allow_private:
+                # Connections go only to public addresses, checked when each is opened.
+                transport = httpx.AsyncHTTPTransport(verify=verify)
+                transport._pool = httpcore.AsyncConnectionPool(
+                    ssl_context=verify, max_connections=None, max_keepalive_connections=16,
+                    network_backend=private.PublicOnly())
             self.clients[key] = httpx.AsyncClient(
-                transport=self.transport, verify=verify, headers=self.headers, follow_redirects=False,
+                transport=transport, verify=verify, headers=self.headers, follow_redirects=False,
                 limits=httpx.Limits(max_connections=None, max_keepalive_connections=16),
                 timeout=httpx.Timeout(self.settings.timeout, pool=None))
         return self.clients[key]
@@ -155,6 +163,8 @@ class Fetcher:
         seen = [current]
         try:
             while True:
+                if not self.settings.allow_private and (why := await private.refusal(current)):
+                    raise _Final("skipped", why)
                 answer = await self._request(method, current, want_ids)
                 status, method = answer.status, answer.method
                 location = answer.headers.get("location")

@@ -60,6 +60,7 @@ class Settings:
     default_host: HostLimits = HostLimits()
     hosts: dict[str, HostLimits] = field(default_factory=dict)
     max_page_bytes: int = 5_000_000  # how much of a page is read to find fragment ids
+    allow_private: bool = False  # request loopback, private and link-local addresses (--allow-private)
 
     def limits_for(self, host: str) -> HostLimits:
         """Limits of `host` (a host name, or host:port): exact entry, then "*.suffix", then default."""
@@ -84,17 +85,15 @@ class Settings:
         return replace(self, **changes)
 
 
-def load_settings(book: Any) -> tuple[Settings, list[Diagnostic]]:
-    """Validate `book.config.linkcheck`; returns the settings (defaults where a value is bad) and problems."""
-    return parse_settings(book.config.linkcheck, Path(book.config.path))
-
-
-def parse_settings(raw: Any, path: Path) -> tuple[Settings, list[Diagnostic]]:
+def parse_settings(raw: Any, path: Path, lines: dict[str, int] | None = None) -> tuple[Settings, list[Diagnostic]]:
+    """Validate the `linkcheck:` mapping (`lines`: the metadata file's key lines, nested keys as
+    "linkcheck.timeout"); returns the settings (defaults where a value is bad) and the problems."""
     diags = Diagnostics()
-    lines = _key_lines(path)
+    lines = lines or {}
 
     def bad(key: str, message: str, code: str = "linkcheck-bad-value") -> None:
-        diags.error(path, lines.get(key, 0), code, f"linkcheck.{key}: {message}")
+        line = lines.get(f"linkcheck.{key}" if key else "linkcheck", lines.get("linkcheck", 0))
+        diags.error(path, line, code, f"linkcheck{'.' + key if key else ''}: {message}")
 
     if raw is None:
         return Settings(), []
@@ -217,23 +216,3 @@ _PARSERS = {
     "cache_max_age": _set("cache_max_age", lambda v: float(_number(v, 0)) * DAY),
     "hosts": _hosts,
 }
-
-
-def _key_lines(path: Path) -> dict[str, int]:
-    """Line of each key inside the `linkcheck:` block of the metadata file, so diagnostics can point at it."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    lines: dict[str, int] = {}
-    inside, indent = False, None
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(r"linkcheck\s*:", line):
-            inside, lines[""] = True, number
-        elif inside and line and not line[0].isspace() and not line.startswith("#"):
-            break  # the next top-level key ends the block
-        elif inside and (m := re.match(r"(\s+)['\"]?([A-Za-z_]\w*)['\"]?\s*:", line)):
-            indent = len(m.group(1)) if indent is None else indent
-            if len(m.group(1)) == indent:  # only the block's own keys, not those nested under hosts
-                lines.setdefault(m.group(2), number)
-    return lines

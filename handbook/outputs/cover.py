@@ -6,13 +6,13 @@ import io
 
 import pypdfium2
 
-from handbook.model import Book
+from handbook.outputs import Made
 
 WIDTH = 1600  # pixels: sharp on a phone, small enough for an EPUB
 
 
-def write(book: Book, ctx) -> dict[str, bytes]:
-    pdf = pypdfium2.PdfDocument(ctx.outputs["handbook.pdf"])
+def make(book_pdf: bytes) -> Made:
+    pdf = pypdfium2.PdfDocument(book_pdf)
     try:
         page = pdf[0]
         scale = WIDTH / page.get_width()
@@ -21,4 +21,4 @@ def write(book: Book, ctx) -> dict[str, bytes]:
         pdf.close()
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
-    return {"cover.png": buffer.getvalue()}
+    return Made({"cover.png": buffer.getvalue()})

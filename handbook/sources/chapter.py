@@ -1,78 +1,51 @@
-"""Reads a chapters folder into the book model: front matter, Markdown, ids, checklists.
+"""One chapter file read into the model: front matter, Markdown tokens, ids, links, pictures and
+checklists, each with the line it came from.
 
-Every problem found is recorded with its path and line; the caller decides
-whether the book can still be built.
+Every problem is recorded with its path and line; limits (`handbook/limits.py`) keep a hostile
+chapter from hanging or exhausting a build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 import unicodedata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
-from handbook import markdown, rawhtml
-from handbook.config import load_config
+from handbook import limits
 from handbook.errors import Diagnostics
-from handbook.model import Book, Chapter, Checklist, ChecklistItem, Heading, Image, Link
-from handbook.yamlmeta import load_mapping
+from handbook.gate import Refused
+from handbook.model import Chapter, Checklist, ChecklistItem, Heading, Image, Link
+from handbook.project import Project
+from handbook.sources import markdown, rawhtml
+from handbook.sources.pictures import Pictures
+from handbook.sources.yamlmeta import load_mapping
 
-MAX_CHAPTER_BYTES = 2 * 1024 * 1024
 FRONT_MATTER_KEYS = {"title", "summary", "last_reviewed", "appendix"}
+LINK_SCHEMES = {"http", "https", "mailto", "tel"}  # besides relative links (cross-references)
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "table_open", "blockquote_open",
            "checklist", "fence", "code_block", "hr"}
 
 
-def load_book(root: Path, diags: Diagnostics) -> Book | None:
-    """Read every chapter of the book in `root`; None when nothing usable was found."""
-    root = Path(root)
-    if not root.is_dir():
-        diags.error(root, 0, "no-book", "the chapters folder does not exist")
-        return None
-    config = load_config(root, diags)
-    files = sorted(p for p in root.iterdir() if p.suffix == ".md" and p.name.lower() != "readme.md")
-    if not files:
-        diags.error(root, 0, "no-chapters", "the chapters folder holds no chapter (*.md)")
-    chapters = [ch for ch in (load_chapter(root, p, diags) for p in files) if ch is not None]
-    _check_unique_checklists(chapters, diags)
-    if config is None or not chapters:
-        return None
-    return Book(root=root, config=config, chapters=tuple(chapters), date=source_date(root))
-
-
-def source_date(root: Path) -> dt.datetime:
-    """SOURCE_DATE_EPOCH, else the last commit's time, else the newest source file's."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        try:
-            epoch = subprocess.run(
-                ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                timeout=10, check=False,
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            epoch = ""
-    if not epoch.isdigit():
-        epoch = str(max(int(p.stat().st_mtime) for p in root.iterdir() if p.is_file()))
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-
-
-def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
-    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
-        diags.error(path, 1, "outside-book", "chapter is a link to a file outside the book")
-        return None
-    data = path.read_bytes()
-    if len(data) > MAX_CHAPTER_BYTES:
-        diags.error(path, 1, "too-large",
-                    f"chapter is {len(data) // 1024} KiB; the limit is {MAX_CHAPTER_BYTES // 1024} KiB")
+def load_chapter(project: Project, name: str, diags: Diagnostics, pictures: Pictures | None = None) -> Chapter | None:
+    """The chapter file `name` of the book folder; None (with the reason recorded) if it cannot be read."""
+    path = project.chapters / name
+    try:
+        located = project.gate.locate("book", name)
+        data = project.gate.read(located, limits.CHAPTER_BYTES)
+    except Refused as exc:
+        if "larger than" in str(exc):
+            diags.error(path, 1, "too-large", f"chapter is larger than {limits.CHAPTER_BYTES // 1024} KiB, the limit")
+        else:
+            diags.error(path, 0, "unreadable-chapter", f"not read: {exc}")
         return None
     try:
         text = data.decode("utf-8")
@@ -84,9 +57,15 @@ def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
     if meta is None:
         return None
     env: dict[str, Any] = {}
-    tokens = markdown.parse(body, env)
+    try:
+        tokens = markdown.parse(body, env)
+    except RecursionError:
+        diags.error(path, 0, "too-deep", f"the Markdown is nested too deeply to read (the limit is {limits.NESTING})")
+        return None
+    if not _within_limits(tokens, env, path, diags):
+        return None
     slug = path.stem
-    reader = _ChapterReader(path, slug, diags)
+    reader = _ChapterReader(project, path, slug, diags, pictures or Pictures(project))
     tokens = reader.read(tokens)
     reader.number_blocks(tokens)
     return Chapter(
@@ -96,12 +75,29 @@ def load_chapter(root: Path, path: Path, diags: Diagnostics) -> Chapter | None:
     )
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
+def _within_limits(tokens: list[Token], env: dict, path: Path, diags: Diagnostics) -> bool:
+    """Nesting depth, footnotes and links per chapter: errors with the line where a limit is passed."""
+    ok, links = True, 0
+    for token in tokens:
+        depth = token.level
+        for child in token.children or []:
+            if child.level + depth > limits.NESTING and ok:
+                diags.error(path, (token.map[0] + 1) if token.map else 0, "too-deep",
+                            f"Markdown nested more than {limits.NESTING} levels deep")
+                ok = False
+            links += child.type == "link_open"
+        if depth > limits.NESTING and ok:
+            diags.error(path, (token.map[0] + 1) if token.map else 0, "too-deep",
+                        f"Markdown nested more than {limits.NESTING} levels deep")
+            ok = False
+    notes = len(env.get("footnotes", {}).get("list", {}))
+    if notes > limits.FOOTNOTES_PER_CHAPTER:
+        diags.error(path, 0, "too-many", f"{notes} footnotes; the limit is {limits.FOOTNOTES_PER_CHAPTER} a chapter")
+        ok = False
+    if links > limits.LINKS_PER_CHAPTER:
+        diags.error(path, 0, "too-many", f"{links} links; the limit is {limits.LINKS_PER_CHAPTER} a chapter")
+        ok = False
+    return ok
 
 
 def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | None, str]:
@@ -113,7 +109,11 @@ def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | Non
     if end is None:
         diags.error(path, 1, "front-matter", "front matter is not closed by a '---' line")
         return None, ""
-    loaded = load_mapping("\n".join(lines[1:end]), path, 2, diags)
+    block = "\n".join(lines[1:end])
+    if len(block) > limits.METADATA_BYTES:
+        diags.error(path, 1, "too-large", f"front matter is larger than {limits.METADATA_BYTES // 1024} KiB")
+        return None, ""
+    loaded = load_mapping(block, path, 2, diags)
     if loaded is None:
         return None, ""
     meta, key_lines = loaded
@@ -123,6 +123,10 @@ def _front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | Non
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         diags.error(path, key_lines.get("title", 1), "front-matter", "front matter needs a 'title'")
+        ok = False
+    elif len(title) > limits.TITLE_CHARS:
+        diags.error(path, key_lines["title"], "too-long",
+                    f"the title is {len(title)} characters; the limit is {limits.TITLE_CHARS}")
         ok = False
     reviewed = meta.get("last_reviewed")
     if reviewed is not None and not isinstance(reviewed, dt.date):
@@ -148,13 +152,14 @@ def slugify(text: str) -> str:
 class _ChapterReader:
     """Walks a chapter's tokens once: ids, links, images, checklists, with lines."""
 
-    def __init__(self, path: Path, slug: str, diags: Diagnostics):
-        self.path, self.slug, self.diags = path, slug, diags
+    def __init__(self, project: Project, path: Path, slug: str, diags: Diagnostics, pictures: Pictures):
+        self.project, self.path, self.slug, self.diags, self.pictures = project, path, slug, diags, pictures
         self.headings: list[Heading] = []
         self.links: list[Link] = []
         self.images: list[Image] = []
         self.checklists: list[Checklist] = []
         self.ids: dict[str, int] = {}
+        self.items = 0  # checklist items so far
 
     def line(self, token: Token) -> int:
         return (token.map[0] if token.map else 0) + 1
@@ -190,6 +195,9 @@ class _ChapterReader:
         return out
 
     def _claim_id(self, ident: str, line: int, what: str) -> None:
+        if len(ident) > limits.ID_CHARS:
+            self.diags.error(self.path, line, "too-long",
+                             f"{what} id is {len(ident)} characters; the limit is {limits.ID_CHARS}")
         if ident in self.ids:
             self.diags.error(self.path, line, "duplicate-id",
                              f"duplicate {what} id {ident!r} (first used on line {self.ids[ident]})")
@@ -238,7 +246,7 @@ class _ChapterReader:
         for src, alt in images:
             if not alt.strip():
                 self.diags.error(self.path, line, "image-alt", f"image {src!r} has no alt text")
-            self.images.append(Image(src=src, alt=alt, path=self.path, line=line))
+            self._image(src, alt, line)
 
     def _inline(self, token: Token, line: int) -> None:
         fragment = rawhtml.inline_fragment(token.children)
@@ -249,14 +257,31 @@ class _ChapterReader:
                 line += 1
             elif child.type == "link_open":
                 text = _plain(token.children, child)
-                self.links.append(Link(url=str(child.attrs.get("href", "")), text=text,
-                                       path=self.path, line=line))
+                url = str(child.attrs.get("href", ""))
+                scheme = urlsplit(url).scheme.lower()
+                if scheme and scheme not in LINK_SCHEMES:
+                    self.diags.error(self.path, line, "bad-link", f"link scheme not allowed: {url!r} "
+                                     "(links may be https, http, mailto, tel or to a chapter)")
+                self.links.append(Link(url=url, text=text, path=self.path, line=line))
             elif child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
                 src = str(child.attrs.get("src", ""))
                 if not alt.strip():
                     self.diags.error(self.path, line, "image-alt", f"image {src!r} has no alt text")
-                self.images.append(Image(src=src, alt=alt, path=self.path, line=line))
+                child.meta["image"] = self._image(src, alt, line)
+
+    def _image(self, src: str, alt: str, line: int) -> Image:
+        try:
+            picture = self.pictures.get(src)
+        except Refused as exc:
+            message = str(exc)
+            if "does not exist" in message:
+                message = f"image {src!r} does not exist"
+            self.diags.error(self.path, line, "image", message)
+            picture = None
+        image = Image(src=src, alt=alt, path=self.path, line=line, picture=picture)
+        self.images.append(image)
+        return image
 
     def _div(self, tokens: list[Token], i: int, out: list[Token]) -> int:
         open_token = tokens[i]
@@ -303,6 +328,9 @@ class _ChapterReader:
             self._claim_id(ident, line, "checklist")
         if not title:
             self.diags.error(self.path, line, "checklist-title", 'checklist has no title: add title="..."')
+        elif len(title) > limits.TITLE_CHARS:
+            self.diags.error(self.path, line, "too-long",
+                             f"checklist title is {len(title)} characters; the limit is {limits.TITLE_CHARS}")
         items: list[ChecklistItem] = []
         item_level = min((t.level for t in inner if t.type == "list_item_open"), default=-1)
         for k, token in enumerate(inner):
@@ -322,6 +350,13 @@ class _ChapterReader:
                                  "a checklist holds only a task list")
         if not items:
             self.diags.error(self.path, line, "checklist-empty", "checklist has no task items")
+        elif len(items) > limits.CHECKLIST_ITEMS:
+            self.diags.error(self.path, line, "too-many",
+                             f"checklist has {len(items)} items; the limit is {limits.CHECKLIST_ITEMS}")
+        self.items += len(items)
+        if self.items > limits.CHECKLIST_ITEMS_PER_CHAPTER >= self.items - len(items):
+            self.diags.error(self.path, line, "too-many", f"more than {limits.CHECKLIST_ITEMS_PER_CHAPTER} "
+                             "checklist items in one chapter")
         checklist = Checklist(id=ident, title=title, chapter=self.slug, items=tuple(items),
                               path=self.path, line=line)
         self.checklists.append(checklist)
@@ -352,15 +387,3 @@ def _plain(children: list[Token], link_open: Token) -> str:
         if c.type in ("text", "code_inline"):
             parts.append(c.content)
     return "".join(parts)
-
-
-def _check_unique_checklists(chapters: list[Chapter], diags: Diagnostics) -> None:
-    seen: dict[str, Checklist] = {}
-    for checklist in (c for ch in chapters for c in ch.checklists):
-        if not checklist.id:
-            continue
-        first = seen.get(checklist.id)
-        if first is not None and first.path != checklist.path:
-            diags.error(checklist.path, checklist.line, "duplicate-id",
-                        f"checklist id {checklist.id!r} is already used at {first.path.name}:{first.line}")
-        seen.setdefault(checklist.id, checklist)

@@ -1,9 +1,9 @@
 """Rendering HTML to PDF with WeasyPrint, sandboxed and strict.
 
-Only files the writer hands over (the print HTML, its CSS and fonts, the
-book's own images) can be loaded: a chapter cannot make the renderer read
-another file or reach the network. Anything WeasyPrint logs as a warning or
-error fails the build, and so does a crash inside the engine.
+The typesetter is given every file it may load (the print HTML's stylesheet and fonts, the book's
+pictures, all read through the gate beforehand) and serves only those, from memory: a chapter cannot
+make it read a file or reach the network. Anything WeasyPrint logs as a warning or error fails the
+build, and so does a crash inside the engine.
 """
 
 from __future__ import annotations
@@ -12,39 +12,28 @@ import hashlib
 import logging
 import mimetypes
 from contextlib import contextmanager
-from pathlib import Path
 
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from handbook.errors import RenderError
+from handbook.errors import Diagnostic, RenderError
 
 BASE = "file:///handbook-print/"
 
 
 class SandboxFetcher(URLFetcher):
-    """Serves the in-memory print files and the book's images; refuses all else."""
+    """Serves the files it was given; refuses all else."""
 
-    def __init__(self, files: dict[str, bytes], book_root: Path):
+    def __init__(self, files: dict[str, bytes]):
         super().__init__(allowed_protocols={"file"})
         self.files = files
-        self.book_root = book_root.resolve()
 
     def fetch(self, url, headers=None):
-        if not url.startswith(BASE):
-            raise ValueError(f"blocked: {url}")
-        name = url[len(BASE):].split("#")[0].split("?")[0]
-        if name in self.files:
-            body = self.files[name]
-        elif name.startswith("book/"):
-            path = (self.book_root / name[5:]).resolve()
-            if not path.is_relative_to(self.book_root) or not path.is_file():
-                raise ValueError(f"blocked: {url}")
-            body = path.read_bytes()
-        else:
+        name = url[len(BASE):].split("#")[0].split("?")[0] if url.startswith(BASE) else None
+        if name not in self.files:
             raise ValueError(f"blocked: {url}")
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+        return URLFetcherResponse(url, body=self.files[name], headers={"Content-Type": mime})
 
 
 class _Collect(logging.Handler):
@@ -68,12 +57,14 @@ def strict_logs(what: str):
         yield
     except (TypeError, ValueError, AttributeError, IndexError, KeyError, AssertionError) as exc:
         # An engine bug met by some layout: say which output, not a bare traceback.
-        raise RenderError(f"{what}: error: the typesetter failed: {type(exc).__name__}: {exc}") from exc
+        raise RenderError.of(what, "typesetter", f"the typesetter failed: {type(exc).__name__}: {exc}") from exc
+    except RecursionError:
+        raise RenderError.of(what, "typesetter", "the document is nested too deeply to lay out") from None
     finally:
         logger.removeHandler(handler)
         logger.propagate = old
     if handler.messages:
-        raise RenderError("\n".join(f"{what}: error: {m}" for m in dict.fromkeys(handler.messages)))
+        raise RenderError([Diagnostic(what, 0, "error", "typesetter", m) for m in dict.fromkeys(handler.messages)])
 
 
 def inputs_key(files: dict[str, bytes], html: str = "", **options) -> str:
@@ -85,11 +76,11 @@ def inputs_key(files: dict[str, bytes], html: str = "", **options) -> str:
     return digest.hexdigest()
 
 
-def render(html: str, files: dict[str, bytes], book_root: Path, what: str, **options):
+def render(html: str, files: dict[str, bytes], what: str, **options):
     """Lay out `html` into pages; returns WeasyPrint's document."""
-    fetcher = SandboxFetcher(files, book_root)
     with strict_logs(what):
-        return weasyprint.HTML(string=html, base_url=BASE + "index.html", url_fetcher=fetcher).render(**options)
+        return weasyprint.HTML(string=html, base_url=BASE + "index.html",
+                               url_fetcher=SandboxFetcher(files)).render(**options)
 
 
 def write(document, what: str, **options) -> bytes:
@@ -98,7 +89,7 @@ def write(document, what: str, **options) -> bytes:
         return document.write_pdf(**options)
 
 
-def html_to_pdf(html: str, files: dict[str, bytes], book_root: Path, what: str, **options) -> tuple[bytes, object]:
+def html_to_pdf(html: str, files: dict[str, bytes], what: str, **options) -> tuple[bytes, object]:
     """Lay out and write `html`; returns the PDF bytes and the laid-out document."""
-    document = render(html, files, book_root, what, **options)
+    document = render(html, files, what, **options)
     return write(document, what, **options), document

@@ -8,13 +8,13 @@ hold for this build.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 from ebooklib import epub
 
 from handbook import layouts
 from handbook.model import Book
+from handbook.project import Project
 
 CLAIMS = "epub/accessibility.yaml"
 SCHEMA = ("accessMode", "accessModeSufficient", "accessibilityFeature", "accessibilityHazard")
@@ -29,8 +29,8 @@ class PrintEdition:
     pages: int
 
 
-def load_claims(layouts_dir: Path) -> dict:
-    return yaml.safe_load(layouts.read(layouts_dir, CLAIMS))
+def load_claims(project: Project) -> dict:
+    return yaml.safe_load(layouts.read(project, CLAIMS))
 
 
 def print_edition(claims: dict, paper: str, pages: int) -> PrintEdition | None:

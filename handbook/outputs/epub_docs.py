@@ -11,18 +11,18 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import lxml.html
 from lxml import etree
 from markupsafe import Markup
 
-from handbook import layouts
+from handbook import layouts, pagemap
 from handbook.errors import RenderError
 from handbook.model import Book
-from handbook.writers import epub_pages
-from handbook.writers.epub_meta import PrintEdition
-from handbook.writers.targets import FileTarget
+from handbook.outputs import epub_pages
+from handbook.outputs.epub_meta import PrintEdition
+from handbook.outputs.flavours import FileFlavour
+from handbook.project import Project
 
 SUFFIX = ".xhtml"
 FILES = {"cover": "cover.xhtml", "titlepage": "titlepage.xhtml", "nav": "nav.xhtml"}
@@ -41,18 +41,20 @@ class Document:
     content: bytes
 
 
-def render(book: Book, layouts_dir: Path, edition: PrintEdition | None, placement: epub_pages.Placement,
+def render(book: Book, project: Project, edition: PrintEdition | None, placement: epub_pages.Placement,
            cover: bool) -> tuple[list[Document], list[dict]]:
     """Every XHTML document in reading order, and the contents (chapters and their sections)."""
     reserved = {name.removesuffix(SUFFIX) for name in FILES.values()}
     clash = [ch.filename for ch in book.chapters if ch.slug in reserved]
     if clash:
-        raise RenderError(f"handbook.epub: error: chapter file names {clash} are kept for the EPUB's own pages")
+        raise RenderError.of("handbook.epub", "reserved-name",
+                             f"chapter file names {clash} are kept for the EPUB's own pages")
     files = {key: name for key, name in FILES.items() if cover or key != "cover"}
-    common = {"book": book, "config": book.config, "edition": edition, "files": files, "marks": placement.at}
+    common = {"book": book, "config": book.config, "edition": edition, "files": files, "marks": placement.at,
+              "keys": pagemap}
 
     def document(template: str, name: str, **context) -> etree._Element:
-        text = layouts.render(layouts_dir, template, end_pages=placement.ends.get(name.removesuffix(SUFFIX), []),
+        text = layouts.render(project, template, end_pages=placement.ends.get(name.removesuffix(SUFFIX), []),
                               **common, **context)
         return _parse(name, text)
 
@@ -64,11 +66,11 @@ def render(book: Book, layouts_dir: Path, edition: PrintEdition | None, placemen
     docs["titlepage"] = document("epub/titlepage.xhtml.j2", FILES["titlepage"])
     docs["nav"] = document("epub/nav.xhtml.j2", FILES["nav"], toc=toc, page_list=[])
     for chapter in book.chapters:
-        target = FileTarget(book, chapter, layouts_dir, "epub/checklist.xhtml.j2", epub=True,
-                            extra={"suffix": SUFFIX, "page_marks": placement.at,
-                                   "pagebreak_template": "epub/pagebreak.xhtml.j2"})
+        flavour = FileFlavour(book, chapter, project, "epub/checklist.xhtml.j2", "epub/markup.xhtml.j2", epub=True,
+                              context={"suffix": SUFFIX, "page_marks": placement.at,
+                                       "pagebreak_template": "epub/pagebreak.xhtml.j2"})
         docs[f"c-{chapter.slug}"] = document("epub/chapter.xhtml.j2", chapter.slug + SUFFIX, chapter=chapter,
-                                         body=_xhtml(target.body()))
+                                             body=_xhtml(flavour.body()))
     names = {uid: files.get(uid) or uid.removeprefix("c-") + SUFFIX for uid in docs}
 
     page_list = [entry for uid, root in docs.items() for entry in epub_pages.page_breaks(names[uid], root)]
@@ -96,11 +98,12 @@ def _parse(name: str, text: str) -> etree._Element:
     try:
         root = etree.fromstring(text.encode(), _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise RenderError(f"handbook.epub: {name}:{exc.lineno}: error: not well-formed XHTML: {exc.msg}") from exc
+        raise RenderError.of(f"handbook.epub/{name}", "not-xhtml",
+                             f"line {exc.lineno}: not well-formed XHTML: {exc.msg}") from exc
     ids = Counter(e.get("id") for e in root.iter(etree.Element) if e.get("id"))
     twice = sorted(ident for ident, n in ids.items() if n > 1)
     if twice:
-        raise RenderError(f"handbook.epub: {name}: error: ids used twice: {', '.join(twice)}")
+        raise RenderError.of(f"handbook.epub/{name}", "duplicate-id", f"ids used twice: {', '.join(twice)}")
     _marks_before_headings(root)
     return root
 

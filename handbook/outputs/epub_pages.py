@@ -1,8 +1,8 @@
 """The printed pages in the EPUB: where each page of the PDF begins, placed in the EPUB's documents.
 
-The PDF writer records, for each printed page, the first numbered block that
-begins on it (`ctx.page_marks`), and the page of every print anchor
-(`ctx.pages`); checklists are found through their anchors. A page on which no
+The typesetter records, for each printed page, the first numbered block that
+begins on it, and the page of every print anchor (the `PageMap`); checklists
+are found through their anchors. A page on which no
 block begins (a second page of contents, a page that only continues a
 paragraph, a blank page) gets its marker where the block it continues ends:
 before the next page's marker when that is in the same document, else at the
@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from handbook import pagemap
 from handbook.errors import RenderError
 from handbook.model import Book
+from handbook.pagemap import PageMap
 
 # The print layout's front pages and the EPUB documents that stand for them.
-FRONT = {"front/cover": "cover", "front/title": "titlepage", "front/edition": "titlepage", "front/toc": "nav"}
+FRONT = {"cover": "cover", "title": "titlepage", "edition": "titlepage", "toc": "nav"}
 OPS_NS = "http://www.idpf.org/2007/ops"
 OPS = "{" + OPS_NS + "}"  # as lxml names attributes: epub:type is OPS + "type"
 
@@ -42,19 +44,19 @@ class PageEntry:
 
 def document_of(key: str) -> str | None:
     """The EPUB document that holds a block key; None for a front page the EPUB has no document for."""
-    if key.startswith("front/"):
-        return FRONT.get(key)
-    return key.split("/", 1)[0]
+    front = pagemap.front_of(key)
+    return FRONT.get(front) if front is not None else pagemap.chapter_of(key)
 
 
-def page_starts(book: Book, marks: dict[str, int], anchors: dict[str, int], anchor_of) -> dict[int, str]:
-    """Page -> the first block that begins on it: the PDF's marks, and checklists found by their anchors."""
-    starts = {page: key for key, page in marks.items() if document_of(key) is not None}
+def first_blocks(book: Book, page_map: PageMap) -> dict[int, str]:
+    """Page -> the first block that begins on it: the layout's starts, and checklists found by
+    their anchors."""
+    starts = {page: key for page, key in page_map.first_blocks().items() if document_of(key) is not None}
     for chapter in book.chapters:
         for token in chapter.tokens:
             if token.type != "checklist":
                 continue
-            page = anchors.get(anchor_of(chapter, token.meta["checklist"].id))
+            page = page_map.page(chapter.slug, token.meta["checklist"].id)
             key = token.meta["b"]
             if page is not None and (page not in starts or _earlier(key, starts[page])):
                 starts[page] = key
@@ -62,9 +64,9 @@ def page_starts(book: Book, marks: dict[str, int], anchors: dict[str, int], anch
 
 
 def _earlier(key: str, other: str) -> bool:
-    slug, _, n = key.rpartition("/")
-    other_slug, _, other_n = other.rpartition("/")
-    return slug == other_slug and n.isdigit() and other_n.isdigit() and int(n) < int(other_n)
+    n, other_n = pagemap.number_of(key), pagemap.number_of(other)
+    return (pagemap.chapter_of(key) == pagemap.chapter_of(other) is not None
+            and n is not None and other_n is not None and n < other_n)
 
 
 def place(starts: dict[int, str], page_count: int) -> Placement:
@@ -102,5 +104,5 @@ def check_complete(entries: list[PageEntry], page_count: int) -> None:
     expected = [str(n) for n in range(1, page_count + 1)]
     if labels != expected:
         missing = sorted(set(expected) - set(labels), key=int)
-        raise RenderError(f"handbook.epub: error: the page-list does not follow the PDF's pages "
-                          f"(missing {missing or 'none'}; found {len(labels)} of {page_count})")
+        raise RenderError.of("handbook.epub", "page-list", f"the page-list does not follow the PDF's pages "
+                             f"(missing {missing or 'none'}; found {len(labels)} of {page_count})")

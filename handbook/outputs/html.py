@@ -1,28 +1,27 @@
-"""The one configured Markdown parser, and rendering of parsed chapters per output.
+"""Chapter tokens as HTML, for each output.
 
-Sources are parsed once (`parse`); each writer renders the same tokens with its
-own `Target`, which decides where cross-references point and how checklists
-and notes are marked up (through layouts), so no writer re-reads Markdown.
+The sources are parsed once (`sources/markdown.py`); every output renders the same tokens with its
+own `Flavour` (`outputs/flavours.py`), which decides where cross-references point, where page
+markers stand, and which layout macros write notes, divs and pictures (`layouts/*/markup.*.j2`).
 """
 
 from __future__ import annotations
 
-import html
+from functools import lru_cache
 from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+
+from handbook.sources.markdown import OPTIONS
 
 
-class Target(Protocol):
-    """What a writer decides when chapter tokens become HTML."""
+class Flavour(Protocol):
+    """What an output decides when chapter tokens become HTML."""
 
     epub: bool  # mark notes with epub:type for EPUB reading systems
     inline_notes: bool  # footnote text at its call (print), not in an end list
+    markup: Any  # the layout's macros (a Jinja2 template module)
 
     def link_attrs(self, url: str) -> dict[str, str]: ...
 
@@ -30,45 +29,25 @@ class Target(Protocol):
 
     def checklist(self, checklist: Any, items: list[str]) -> str: ...
 
-    def image_src(self, src: str) -> str: ...
+    def image_src(self, image: Any) -> str: ...
 
     def block(self, key: str) -> tuple[dict[str, str], str]: ...
 
 
-def _is_div(params: str, markup: str) -> bool:
-    return params.strip().startswith("{")
-
-
-def make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "xhtmlOut": True, "html": True})
-    md.enable(["table", "replacements", "smartquotes", "strikethrough"])
-    md.use(container_plugin, name="div", validate=_is_div)
-    md.use(tasklists_plugin)
-    md.use(footnote_plugin)
-    md.use(attrs_plugin)
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    # Only its renderer is used, with the same options the parser was made with.
+    md = MarkdownIt("commonmark", OPTIONS)
     for name, rule in _RULES.items():
         md.add_render_rule(name, rule)
     return md
 
 
-_PARSER: MarkdownIt | None = None
-
-
-def parser() -> MarkdownIt:
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = make_parser()
-    return _PARSER
-
-
-def parse(text: str, env: dict) -> list[Token]:
-    return parser().parse(text, env)
-
-
-def render(tokens: list[Token], target: Target, doc_id: str) -> str:
-    md = parser()
-    env = {"target": target, "docId": doc_id, "notes": _note_bodies(tokens, target, doc_id)}
-    if target.inline_notes:
+def render(tokens: list[Token], flavour: Flavour, doc_id: str, images: dict | None = None) -> str:
+    md = _renderer()
+    env = {"target": flavour, "docId": doc_id, "notes": _note_bodies(tokens, flavour, doc_id),
+           "images": images or {}}
+    if flavour.inline_notes:
         # The note texts now sit at their calls; drop the end list.
         tokens = _before_notes(tokens)
     return md.renderer.render(tokens, md.options, env)
@@ -81,17 +60,13 @@ def _before_notes(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def render_inline(tokens: list[Token], target: Target, doc_id: str) -> str:
-    md = parser()
-    env = {"target": target, "docId": doc_id, "notes": {}}
+def render_inline(tokens: list[Token], flavour: Flavour, doc_id: str) -> str:
+    md = _renderer()
+    env = {"target": flavour, "docId": doc_id, "notes": {}, "images": {}}
     return md.renderer.renderInline(tokens, md.options, env)
 
 
-# -- render rules: they read the Target from env --------------------------------------
-
-
-def _attrs(token: Token) -> str:
-    return "".join(f' {k}="{html.escape(str(v))}"' for k, v in token.attrs.items())
+# -- render rules: they read the Flavour from env ---------------------------------------------
 
 
 def _heading_open(self, tokens, idx, options, env):
@@ -133,8 +108,8 @@ def _link_open(self, tokens, idx, options, env):
 def _image(self, tokens, idx, options, env):
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env)
-    src = env["target"].image_src(str(token.attrs.get("src", "")))
-    return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}" />'
+    image = token.meta.get("image") if token.meta else None
+    return str(env["target"].markup.image(env["target"].image_src(image), alt))
 
 
 def _div_open(self, tokens, idx, options, env):
@@ -142,11 +117,11 @@ def _div_open(self, tokens, idx, options, env):
     attrs = dict(token.meta.get("attrs", {}))
     if "id" in attrs:
         attrs["id"] = env["target"].anchor(attrs["id"])
-    return "<div" + "".join(f' {k}="{html.escape(str(v))}"' for k, v in attrs.items()) + ">\n"
+    return str(env["target"].markup.div_open(attrs))
 
 
 def _div_close(self, tokens, idx, options, env):
-    return "</div>\n"
+    return str(env["target"].markup.div_close())
 
 
 def _checklist(self, tokens, idx, options, env):
@@ -157,65 +132,50 @@ def _checklist(self, tokens, idx, options, env):
 
 
 def _note_name(env, token) -> str:
-    n = token.meta["id"] + 1
-    return f"{env['docId']}-{n}"
+    return f"{env['docId']}-{token.meta['id'] + 1}"
+
+
+def _ref_id(env, token) -> str:
+    sub = token.meta.get("subId", 0)
+    return env["target"].anchor(f"fnref-{_note_name(env, token)}" + (f"-{sub}" if sub else ""))
 
 
 def _footnote_ref(self, tokens, idx, options, env):
     token = tokens[idx]
-    name = _note_name(env, token)
-    sub = token.meta.get("subId", 0)
-    ref_id = env["target"].anchor(f"fnref-{name}" + (f"-{sub}" if sub else ""))
-    n = token.meta["id"] + 1
-    if env["target"].inline_notes:
-        body = env["notes"].get(token.meta["id"], "")
-        return f'<span class="footnote" id="{ref_id}">{body}</span>'
-    note_id = env["target"].anchor(f"fn-{name}")
-    epub = ' epub:type="noteref"' if env["target"].epub else ""
-    return (f'<sup class="footnote-ref"><a href="#{note_id}" id="{ref_id}" role="doc-noteref"{epub}>'
-            f"{n}</a></sup>")
+    flavour = env["target"]
+    if flavour.inline_notes:
+        return str(flavour.markup.note_inline(_ref_id(env, token), env["notes"].get(token.meta["id"], "")))
+    return str(flavour.markup.noteref(token.meta["id"] + 1, flavour.anchor(f"fn-{_note_name(env, token)}"),
+                                      _ref_id(env, token)))
 
 
 def _footnote_block_open(self, tokens, idx, options, env):
-    if env["target"].inline_notes:
-        return ""
-    epub = ' epub:type="endnotes"' if env["target"].epub else ""
-    return f'<section class="footnotes" role="doc-endnotes"{epub}>\n<ol class="footnotes-list">\n'
+    return "" if env["target"].inline_notes else str(env["target"].markup.notes_open())
 
 
 def _footnote_block_close(self, tokens, idx, options, env):
-    return "" if env["target"].inline_notes else "</ol>\n</section>\n"
+    return "" if env["target"].inline_notes else str(env["target"].markup.notes_close())
 
 
 def _footnote_open(self, tokens, idx, options, env):
     if env["target"].inline_notes:
         return ""
-    note_id = env["target"].anchor(f"fn-{_note_name(env, tokens[idx])}")
-    if env["target"].epub:
-        # The note is the link's target, so reading systems can pop it up; ARIA allows
-        # the doc-footnote role on a div, not on a list item.
-        return f'<li class="footnote-item"><div id="{note_id}" epub:type="footnote" role="doc-footnote">'
-    return f'<li id="{note_id}" class="footnote-item">'
+    return str(env["target"].markup.note_open(env["target"].anchor(f"fn-{_note_name(env, tokens[idx])}")))
 
 
 def _footnote_close(self, tokens, idx, options, env):
-    if env["target"].inline_notes:
-        return ""
-    return "</div></li>\n" if env["target"].epub else "</li>\n"
+    return "" if env["target"].inline_notes else str(env["target"].markup.note_close())
 
 
 def _footnote_anchor(self, tokens, idx, options, env):
     if env["target"].inline_notes:
         return ""
-    token = tokens[idx]
-    sub = token.meta.get("subId", 0)
-    ref_id = env["target"].anchor(f"fnref-{_note_name(env, token)}" + (f"-{sub}" if sub else ""))
-    return f' <a href="#{ref_id}" class="footnote-backref" role="doc-backlink">\u21a9\ufe0e</a>'
+    return str(env["target"].markup.backref(_ref_id(env, tokens[idx])))
 
 
-def _note_bodies(tokens: list[Token], target: Target, doc_id: str) -> dict[int, str]:
-    """Footnote text by number, as inline HTML, for targets that print notes at their call."""
-    if not target.inline_notes:
+def _note_bodies(tokens: list[Token], flavour: Flavour, doc_id: str) -> dict[int, str]:
+    """Footnote text by number, as inline HTML, for flavours that print notes at their call."""
+    if not flavour.inline_notes:
         return {}
     bodies: dict[int, str] = {}
     current = None
@@ -227,7 +187,7 @@ def _note_bodies(tokens: list[Token], target: Target, doc_id: str) -> dict[int, 
             current = None
         elif current is not None and token.type == "inline":
             sep = " " if bodies[current] else ""
-            bodies[current] += sep + render_inline(token.children or [], target, doc_id)
+            bodies[current] += sep + render_inline(token.children or [], flavour, doc_id)
     return bodies
 
 

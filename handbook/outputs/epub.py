@@ -9,16 +9,16 @@ sources give the same bytes.
 from __future__ import annotations
 
 import io
-import mimetypes
 import zipfile
 
 from ebooklib import epub
 
 from handbook import layouts
 from handbook.model import Book
-from handbook.writers import epub_docs, epub_meta, epub_pages, pdfinfo
-from handbook.writers.epub_docs import COVER_IMAGE, FILES
-from handbook.writers.targets import PrintTarget, image_files
+from handbook.outputs import Made, epub_docs, epub_meta, epub_pages
+from handbook.outputs.epub_docs import COVER_IMAGE, FILES
+from handbook.project import Project
+from handbook.typeset import PrintLayout
 
 XHTML = "application/xhtml+xml"
 
@@ -31,28 +31,24 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def write(book: Book, ctx) -> dict[str, bytes]:
-    layouts_dir = ctx.layouts_dir
-    claims = epub_meta.load_claims(layouts_dir)
-    # The pages cited are those of the PDF this build made, on this build's paper.
-    pdf = ctx.outputs.get("handbook.pdf")
-    page_count = pdfinfo.page_count(pdf) if pdf else 0
-    edition = epub_meta.print_edition(claims, ctx.paper, page_count)
-    starts = epub_pages.page_starts(book, ctx.page_marks, ctx.pages,
-                                    lambda chapter, ident: PrintTarget(book, chapter, layouts_dir, "").anchor(ident))
-    cover = ctx.outputs.get(COVER_IMAGE)
-    images = list(image_files(book).items())
-    documents, toc = epub_docs.render(book, layouts_dir, edition, epub_pages.place(starts, page_count), bool(cover))
+def make(book: Book, layout: PrintLayout, project: Project, cover: bytes | None) -> Made:
+    """The EPUB; its page-list and page marks are those of `layout`, the PDF this build made."""
+    claims = epub_meta.load_claims(project)
+    page_count = layout.page_map.count
+    edition = epub_meta.print_edition(claims, project.paper, page_count)
+    starts = epub_pages.first_blocks(book, layout.page_map)
+    images = list(book.pictures.values())
+    documents, toc = epub_docs.render(book, project, edition, epub_pages.place(starts, page_count), bool(cover))
 
     out = epub.EpubBook()
     epub_meta.describe(out, book, claims, edition, pictures=bool(cover or images))
     out.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
-                               content=layouts.read(layouts_dir, "epub/book.css")))
+                               content=layouts.read(project, "epub/book.css")))
     if cover:
         out.set_cover(COVER_IMAGE, cover, create_page=False)
-    for n, (name, path) in enumerate(images, 1):
-        out.add_item(epub.EpubImage(uid=f"image-{n}", file_name=name, content=path.read_bytes(),
-                                    media_type=mimetypes.guess_type(name)[0] or "application/octet-stream"))
+    for n, picture in enumerate(images, 1):
+        out.add_item(epub.EpubImage(uid=f"image-{n}", file_name=picture.name, content=picture.data,
+                                    media_type=picture.media_type))
     for doc in documents:
         item = epub.EpubItem(uid=doc.uid, file_name=doc.name, media_type=XHTML, content=doc.content)
         item.properties = ["nav"] if doc.name == FILES["nav"] else []
@@ -72,7 +68,7 @@ def write(book: Book, ctx) -> dict[str, bytes]:
     writer = _Writer(buffer, out, {"mtime": book.date, "raise_exceptions": True, "epub3_pages": False})
     writer.process()
     writer.write()
-    return {"handbook.epub": normalise_zip(buffer.getvalue(), book.date.timetuple()[:6])}
+    return Made({"handbook.epub": normalise_zip(buffer.getvalue(), book.date.timetuple()[:6])})
 
 
 def normalise_zip(data: bytes, when: tuple) -> bytes:

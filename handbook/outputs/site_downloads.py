@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-
 from handbook.errors import HandbookError
 from handbook.model import Book, Checklist
-from handbook.writers.pdfinfo import page_count
+from handbook.outputs.pdfinfo import page_count
 
 FOLDER = "downloads/"
 
@@ -34,7 +33,7 @@ class Download:
 def _download(outputs: dict[str, bytes], source: str, checklist: Checklist | None = None) -> Download:
     data = outputs.get(source)
     if data is None:
-        raise HandbookError(f"site: {source} was not made by an earlier writer")
+        raise HandbookError(f"site: error: {source} was not made before the site")
     kind = source.rsplit(".", 1)[-1]
     pages = page_count(data) if kind == "pdf" else None
     return Download(href=FOLDER + source, name=source.rsplit("/", 1)[-1], size=len(data), pages=pages,

@@ -1,4 +1,11 @@
-"""Corrections made inside one layout: WeasyPrint lays out again only the pages they change.
+"""Everything that reaches into WeasyPrint's internals, in one place: corrections made inside one
+layout, and what is read back from laid-out pages (`PageView`).
+
+The internals are those of WeasyPrint 70 (`VERSION`). Any other version, or any drift met at run
+time (a missing attribute or key, a changed signature), raises `Drift`: the typesetter then lays the
+marked HTML out afresh with public calls only, and says so in a warning.
+
+Corrections made inside one layout: WeasyPrint lays out again only the pages they change.
 
 The PDF writer marks blocks (`data-turn`, `data-nudge`) to correct faults it finds in a layout.
 Laying the whole book out again for one mark costs as much as the first layout. Instead, when
@@ -21,10 +28,18 @@ from contextlib import contextmanager
 from math import inf
 from typing import Callable
 
+import weasyprint
 import weasyprint.document
 import weasyprint.layout
-from weasyprint.css import ComputedStyle, declaration_precedence
-from weasyprint.css.properties import INHERITED
+
+try:  # internals: a later version may move them (then every correction is made afresh)
+    from weasyprint.css import ComputedStyle, declaration_precedence
+    from weasyprint.css.properties import INHERITED
+except ImportError:  # pragma: no cover - only with another WeasyPrint
+    ComputedStyle = declaration_precedence = INHERITED = None
+
+VERSION = "70.0"  # the WeasyPrint whose internals this module knows
+DRIFT = (AttributeError, KeyError, TypeError, IndexError, ValueError)
 
 # Properties that no other computed value depends on, and that no layout cache keeps.
 SAFE = frozenset({"word_spacing", "letter_spacing", "break_before", "break_after", "break_inside",
@@ -36,6 +51,15 @@ Finder = Callable[[list], list[tuple[str, str]]]  # page boxes -> [(block key, m
 
 class Unsupported(Exception):
     """A mark that cannot be applied in place; the caller lays the marked HTML out afresh."""
+
+
+class Drift(Unsupported):
+    """WeasyPrint's internals are not what this module knows: the caller lays out afresh, and warns."""
+
+
+def check_version() -> None:
+    if weasyprint.__version__ != VERSION or ComputedStyle is None:
+        raise Drift(f"WeasyPrint {weasyprint.__version__} (corrections in place need {VERSION})")
 
 
 class Corrections:
@@ -54,24 +78,31 @@ class Corrections:
         for page in original(context, root_box, html, pages):
             made.append(page)
             yield page
-        if self.first is not None:
-            self.first, first = None, self.first
-            first(made)
-        if self.passes >= self.rounds or not _settled(context, before, len(made)):
-            return
-        if self.loop + EXTRA_LOOPS >= self.max_loops:  # no loops left to remake the pages
-            return
-        marks = self.find(made)
-        if marks:
-            self.passes += 1
-            _apply(marks, context, root_box, html, made)
-            self.applied += marks
+        try:
+            views = [PageView(page) for page in made]
+            if self.first is not None:
+                self.first, first = None, self.first
+                first(views)
+            if self.passes >= self.rounds or not _settled(context, before, len(made)):
+                return
+            if self.loop + EXTRA_LOOPS >= self.max_loops:  # no loops left to remake the pages
+                return
+            marks = self.find(views)
+            if marks:
+                self.passes += 1
+                _apply(marks, context, root_box, html, made)
+                self.applied += marks
+        except Unsupported:
+            raise
+        except DRIFT as exc:
+            raise Drift(f"{type(exc).__name__}: {exc}") from exc
 
 
 @contextmanager
 def corrected(find: Finder, rounds: int, first: Callable[[list], None] | None = None):
     """While active, WeasyPrint renderings apply the marks `find` returns, up to `rounds` times;
     `first` is given the page boxes of the first pagination."""
+    check_version()
     state = Corrections(find, rounds, first)
     make_all_pages, layout_document = weasyprint.layout.make_all_pages, weasyprint.document.layout_document
     weasyprint.layout.make_all_pages = functools.partial(state.make_all_pages, make_all_pages)
@@ -200,3 +231,53 @@ def _all_boxes(root_box):
         yield box
         if (footnote := getattr(box, "footnote", None)) is not None:
             yield from footnote.descendants()
+
+
+class PageView:
+    """What the typesetter reads back from one laid-out page, in plain terms: the keyed elements
+    on it, its footnote calls and notes, its lines, its anchors. Works on the pages of a finished
+    document and on those of a pagination under way."""
+
+    def __init__(self, page):
+        self.box = getattr(page, "_page_box", page)
+
+    def root(self):
+        """The document's <html> element."""
+        return self.box.children[0].element
+
+    def keyed(self) -> list:
+        """The elements with a block key (data-b) on the page, in document order, each once."""
+        seen, out = set(), []
+        for box in self.box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and element.get("data-b") is not None and id(element) not in seen:
+                seen.add(id(element))
+                out.append(element)
+        return out
+
+    def note_calls(self) -> list[str]:
+        """The ids of the footnotes called from the page's text."""
+        root = self.box.children[0]
+        return [box.element.get("id") for box in root.descendants()
+                if getattr(box, "element_tag", "").endswith("::footnote-call")]
+
+    def notes(self) -> list[str]:
+        """The ids of the footnotes printed at the page's foot."""
+        found = []
+        for area in self.box.children[1:]:
+            for box in area.descendants():
+                element = getattr(box, "element", None)
+                if element is not None and "footnote" in (element.get("class") or "").split():
+                    found.append(element.get("id"))
+        return found
+
+    def blocks(self):
+        """(element, block width, [(line width, line text), ...]) for each block of lines."""
+        for block in self.box.descendants():
+            lines = [child for child in getattr(block, "children", ()) if type(child).__name__ == "LineBox"]
+            if lines:
+                yield block.element, block.width, [
+                    (line.width, "".join(getattr(b, "text", "") for b in line.descendants())) for line in lines]
+
+    def anchors(self) -> list[str]:
+        return [anchor for box in self.box.descendants() if (anchor := box.style["anchor"])]

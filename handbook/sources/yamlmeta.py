@@ -36,7 +36,15 @@ def load_mapping(
         diags.error(path, first_line, "yaml", "expected a mapping of keys to values")
         return None
     lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    _key_lines(node, "", first_line, lines)
     return {str(k): v for k, v in data.items()}, lines
+
+
+def _key_lines(node, prefix: str, first_line: int, lines: dict[str, int], depth: int = 0) -> None:
+    """The line of every key, nested keys as "outer.inner" (a few levels deep)."""
+    if not isinstance(node, yaml.MappingNode) or depth > 3:
+        return
+    for key_node, value_node in node.value:
+        name = prefix + str(key_node.value)
+        lines.setdefault(name, first_line + key_node.start_mark.line)
+        _key_lines(value_node, name + ".", first_line, lines, depth + 1)

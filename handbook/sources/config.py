@@ -1,4 +1,5 @@
-"""The book's metadata file (`book.yaml` beside the chapters), loaded and validated.
+"""The book's metadata file (`book.yaml` beside the chapters), loaded and validated, with the
+link checker's settings (its `linkcheck:` section).
 
 Every problem is recorded at once; unknown keys are warnings, so a typo is
 seen without stopping the build.
@@ -7,11 +8,14 @@ seen without stopping the build.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
+from handbook import limits
 from handbook.errors import Diagnostics
+from handbook.gate import Refused
+from handbook.linkcheck.settings import parse_settings
 from handbook.model import BookConfig
-from handbook.yamlmeta import load_mapping
+from handbook.project import Project
+from handbook.sources.yamlmeta import load_mapping
 
 METADATA_FILE = "book.yaml"
 
@@ -30,15 +34,20 @@ _LIST_KEYS = ("subjects", "keywords")
 _KNOWN = set(_TEXT_KEYS) | set(_LIST_KEYS) | {"linkcheck"}
 
 
-def load_config(root: Path, diags: Diagnostics) -> BookConfig | None:
-    path = root / METADATA_FILE
-    if not path.is_file():
+def load_config(project: Project, diags: Diagnostics) -> BookConfig | None:
+    path = project.chapters / METADATA_FILE
+    if not path.exists() and not path.is_symlink():
         diags.error(path, 0, "metadata-missing", f"the book has no {METADATA_FILE} (title, author, ...)")
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        data = project.gate.read(project.gate.locate("book", METADATA_FILE), limits.METADATA_BYTES)
+    except Refused as exc:
+        diags.error(path, 0, "unreadable", str(exc))
+        return None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        diags.error(path, 1 + path.read_bytes()[: exc.start].count(b"\n"), "encoding", "file is not UTF-8")
+        diags.error(path, 1 + data[: exc.start].count(b"\n"), "encoding", "file is not UTF-8")
         return None
     loaded = load_mapping(text, path, 1, diags)
     if loaded is None:
@@ -68,11 +77,14 @@ def load_config(root: Path, diags: Diagnostics) -> BookConfig | None:
             ok = False
             value = []
         lists[key] = tuple(value)
-    linkcheck = data.get("linkcheck", {})
-    if not isinstance(linkcheck, dict):
-        diags.error(path, lines.get("linkcheck", 1), "metadata", "'linkcheck' must be a mapping")
-        ok = False
-        linkcheck = {}
+    for key in ("title", "subtitle"):
+        if len(values[key]) > limits.TITLE_CHARS:
+            diags.error(path, lines.get(key, 1), "too-long",
+                        f"{key!r} is {len(values[key])} characters; the limit is {limits.TITLE_CHARS}")
+            ok = False
+    linkcheck, problems = parse_settings(data.get("linkcheck"), path, lines)
+    diags.extend(problems)
+    ok = ok and not problems
     if not ok:
         return None
     language = values["language"] or "en-US"

@@ -1,7 +1,8 @@
 """Links inside the finished files, checked offline on every build: PDF, EPUB and the web edition.
 
-Each function takes the file's bytes and returns a list of problems as readable strings (empty when
-every link lands somewhere); external http(s) and mailto links are left to the external checker.
+Each function takes the file's bytes and returns its problems as `Diagnostic`s (none when every
+link lands somewhere), each placed at the output file (and the file and line inside an EPUB or the
+site); external http(s) and mailto links are left to the external checker.
 """
 
 from __future__ import annotations
@@ -18,22 +19,29 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, TextStringObject
 
+from handbook.errors import Diagnostic
 from handbook.linkcheck import pages
+
+CODE = "broken-link"
+
+
+def _problem(path: str, message: str, line: int = 0) -> Diagnostic:
+    return Diagnostic(path, line, "error", CODE, message)
 
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")  # any scheme, or a network-path reference
 
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-def check_pdf_links(pdf_bytes: bytes, name: str) -> list[str]:
+def check_pdf_links(pdf_bytes: bytes, name: str) -> list[Diagnostic]:
     """Every link annotation (and outline entry) of the PDF must land on an existing page."""
     try:
         reader = PdfReader(io.BytesIO(pdf_bytes))
         page_refs = {page.indirect_reference.idnum for page in reader.pages if page.indirect_reference}
         named = _named_destinations(reader)
     except (PdfReadError, ValueError, KeyError) as exc:
-        return [f"{name}: cannot be read: {exc}"]
-    problems = []
+        return [_problem(name, f"cannot be read: {exc}")]
+    problems: list[Diagnostic] = []
     for number, page in enumerate(reader.pages, 1):
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
@@ -47,16 +55,16 @@ def check_pdf_links(pdf_bytes: bytes, name: str) -> list[str]:
                 dest = action.get("/D")
             elif isinstance(action, DictionaryObject) and action.get("/S") == "/URI":
                 if not str(action.get("/URI", "")).strip():
-                    problems.append(f"{name}: page {number}: link with an empty URI")
+                    problems.append(_problem(name, f"page {number}: link with an empty URI"))
                 continue
             elif isinstance(action, DictionaryObject):
-                problems.append(f"{name}: page {number}: link action {action.get('/S')} leaves the document")
+                problems.append(_problem(name, f"page {number}: link action {action.get('/S')} leaves the document"))
                 continue
             else:
-                problems.append(f"{name}: page {number}: link without a destination")
+                problems.append(_problem(name, f"page {number}: link without a destination"))
                 continue
             if problem := _dest_problem(dest, named, page_refs):
-                problems.append(f"{name}: page {number}: {problem}")
+                problems.append(_problem(name, f"page {number}: {problem}"))
     return problems + _outline_problems(reader, named, page_refs, name)
 
 
@@ -96,8 +104,8 @@ def _dest_problem(dest: object, named: dict[str, object], page_refs: set[int]) -
     return "link to missing page"
 
 
-def _outline_problems(reader: PdfReader, named: dict[str, object], page_refs: set[int], name: str) -> list[str]:
-    problems = []
+def _outline_problems(reader: PdfReader, named: dict[str, object], page_refs: set[int], name: str) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
     root = reader.trailer["/Root"]
     outlines = root.get("/Outlines")
     stack = [outlines.get_object().get("/First")] if outlines is not None else []
@@ -114,7 +122,7 @@ def _outline_problems(reader: PdfReader, named: dict[str, object], page_refs: se
         if dest is None and action is not None and action.get_object().get("/S") == "/GoTo":
             dest = action.get_object().get("/D")
         if dest is not None and (problem := _dest_problem(dest, named, page_refs)):
-            problems.append(f"{name}: outline entry {str(item.get('/Title', '?'))!r}: {problem}")
+            problems.append(_problem(name, f"outline entry {str(item.get('/Title', '?'))!r}: {problem}"))
         stack += [item.get("/Next"), item.get("/First")]
     return problems
 
@@ -137,28 +145,29 @@ def _resolve(base: str, ref: str) -> tuple[str, str] | None:
 
 
 def _check_refs(where: str, refs: Iterable[tuple[str, int]], files: set[str],
-                ids_of: Callable[[str], frozenset[str] | None], index: str | None = None) -> list[str]:
-    """Problems of the references `refs` ((ref, line) pairs) found in file `where`."""
-    problems = []
+                ids_of: Callable[[str], frozenset[str] | None], index: str | None = None,
+                prefix: str = "") -> list[Diagnostic]:
+    """Problems of the references `refs` ((ref, line) pairs) found in file `where` (named
+    `prefix + where` in the diagnostics)."""
+    problems: list[Diagnostic] = []
     for ref, line in refs:
         resolved = _resolve(where, ref)
         if resolved is None:
             continue
         target, frag = resolved
-        at = f"{where}:{line}" if line else where
         if index and (urlsplit(ref).path.endswith("/") or target == "." or
                       (target not in files and f"{target}/{index}" in files)):
             target = posixpath.normpath(posixpath.join(target, index))  # a folder is served as its index page
         if target.startswith("../") or target == "..":
-            problems.append(f"{at}: link {ref!r} leaves the package")
+            problems.append(_problem(prefix + where, f"link {ref!r} leaves the package", line))
         elif target not in files:
-            problems.append(f"{at}: link to missing file {ref!r}")
+            problems.append(_problem(prefix + where, f"link to missing file {ref!r}", line))
         elif frag and (ids := ids_of(target)) is not None and frag not in ids:
-            problems.append(f"{at}: link to missing id {frag!r} in {target}")
+            problems.append(_problem(prefix + where, f"link to missing id {frag!r} in {target}", line))
     return problems
 
 
-def check_epub_links(epub_bytes: bytes, name: str) -> list[str]:
+def check_epub_links(epub_bytes: bytes, name: str) -> list[Diagnostic]:
     """Every href/src of the XHTML, nav and NCX files, and of the OPF manifest, resolves inside the package."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(epub_bytes))
@@ -167,7 +176,7 @@ def check_epub_links(epub_bytes: bytes, name: str) -> list[str]:
         opf_path = container.find(".//{*}rootfile").get("full-path")
         opf = etree.fromstring(archive.read(opf_path))
     except (zipfile.BadZipFile, KeyError, AttributeError, etree.XMLSyntaxError) as exc:
-        return [f"{name}: not a readable EPUB: {exc}"]
+        return [_problem(name, f"not a readable EPUB: {exc}")]
     trees: dict[str, etree._Element | None] = {}
 
     def tree(path: str) -> etree._Element | None:
@@ -178,18 +187,20 @@ def check_epub_links(epub_bytes: bytes, name: str) -> list[str]:
     def ids_of(path: str) -> frozenset[str] | None:
         return pages.ids(tree(path)) if path.endswith((".xhtml", ".html", ".htm", ".svg")) else None
 
-    problems: list[str] = []
+    inside = name + "/"
+    problems: list[Diagnostic] = []
     manifest: set[str] = set()
     manifest_refs = []
     for item in opf.iter("{*}item"):
         manifest_refs.append((item.get("href", ""), item.sourceline or 0))
         if (resolved := _resolve(opf_path, item.get("href", ""))) is not None:
             manifest.add(resolved[0])
-    problems += _check_refs(opf_path, manifest_refs, files, ids_of)
+    problems += _check_refs(opf_path, manifest_refs, files, ids_of, prefix=inside)
     ids_in_manifest = {item.get("id") for item in opf.iter("{*}item")}
     for itemref in opf.iter("{*}itemref"):
         if itemref.get("idref") not in ids_in_manifest:
-            problems.append(f"{opf_path}:{itemref.sourceline}: spine item {itemref.get('idref')!r} is not in the manifest")
+            problems.append(_problem(inside + opf_path, f"spine item {itemref.get('idref')!r} is not in the manifest",
+                                     itemref.sourceline or 0))
     for path in sorted(manifest & files):
         if path.endswith((".xhtml", ".html", ".htm", ".svg")):
             refs = list(pages.links(tree(path)))
@@ -200,12 +211,12 @@ def check_epub_links(epub_bytes: bytes, name: str) -> list[str]:
             refs = _css_refs(archive.read(path))
         else:
             continue
-        problems += _check_refs(path, refs, files, ids_of)
+        problems += _check_refs(path, refs, files, ids_of, prefix=inside)
         for ref, line in refs:  # a file the package holds but does not declare is invisible to readers
             resolved = _resolve(path, ref)
             if resolved and resolved[0] in files and resolved[0] not in manifest and resolved[0] != path:
-                problems.append(f"{path}:{line}: {resolved[0]} is not listed in the manifest")
-    return [f"{name}: {p}" for p in problems]
+                problems.append(_problem(inside + path, f"{resolved[0]} is not listed in the manifest", line))
+    return problems
 
 
 def _css_refs(css: bytes) -> list[tuple[str, int]]:
@@ -214,8 +225,9 @@ def _css_refs(css: bytes) -> list[tuple[str, int]]:
             for m in re.finditer(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)", text)]
 
 
-def check_site_links(files: dict[str, bytes]) -> list[str]:
-    """Every relative href/src of the site's HTML pages resolves to one of `files` (and to its #id)."""
+def check_site_links(files: dict[str, bytes], prefix: str = "site/") -> list[Diagnostic]:
+    """Every relative href/src of the site's HTML pages resolves to one of `files` (and to its #id);
+    `files` are named inside the site, diagnostics with `prefix` before."""
     names = {posixpath.normpath(n.replace("\\", "/")) for n in files}
     content = {posixpath.normpath(n.replace("\\", "/")): data for n, data in files.items()}
     trees: dict[str, etree._Element | None] = {}
@@ -228,10 +240,10 @@ def check_site_links(files: dict[str, bytes]) -> list[str]:
     def ids_of(path: str) -> frozenset[str] | None:
         return pages.ids(tree(path)) if path.endswith((".html", ".htm")) else None
 
-    problems: list[str] = []
+    problems: list[Diagnostic] = []
     for path in sorted(names):
         if path.endswith((".html", ".htm")):
-            problems += _check_refs(path, pages.links(tree(path)), names, ids_of, index="index.html")
+            problems += _check_refs(path, pages.links(tree(path)), names, ids_of, index="index.html", prefix=prefix)
         elif path.endswith(".css"):
-            problems += _check_refs(path, _css_refs(content[path]), names, ids_of)
+            problems += _check_refs(path, _css_refs(content[path]), names, ids_of, prefix=prefix)
     return problems

@@ -1,0 +1,51 @@
+"""The tasks the build gives its second-core worker (`handbook/worker.py`).
+
+- `warm`: read the book and import the writers while the main process starts its layout.
+- `checklists`: make the checklist PDFs with the page numbers of an earlier layout (the last
+  build's, or this one's first pagination); the main process keeps each only if its inputs turn
+  out the same as the final layout's. The links inside each are checked here, too.
+- `check`: check the links inside finished files, off the book's critical path.
+"""
+
+from __future__ import annotations
+
+from handbook import checks
+from handbook.errors import Diagnostic
+from handbook.pagemap import PageMap
+from handbook.project import Project
+
+_books: dict[Project, object] = {}  # in the worker: the book it read while the main process did
+
+
+def _book(project: Project):
+    from handbook.load import read_checked
+
+    if project not in _books:
+        _books[project] = read_checked(project)[0]
+    return _books[project]
+
+
+def warm(project: Project) -> None:
+    from handbook.checks import files  # noqa: F401
+    from handbook.outputs import checklists  # noqa: F401
+
+    _book(project)
+    # Keep what was just imported out of the collector's scans; the collector itself keeps its
+    # pace here, so that the garbage of one checklist is gone before the next.
+    import gc
+
+    gc.freeze()
+
+
+def checklists(project: Project, page_map: PageMap, reuse) -> dict[str, tuple[str, bytes, list[Diagnostic]]]:
+    """What it rendered (name -> inputs key, PDF, link problems); unchanged files are left to
+    the main process, which keeps them itself."""
+    from handbook.outputs import checklists as pack
+
+    made = pack.make(_book(project), page_map, project, reuse)
+    return {name: (made.keys[name], made.files[name], checks.outputs({name: made.files[name]}))
+            for name in made.rendered}
+
+
+def check(files: dict[str, bytes]) -> list[Diagnostic]:
+    return checks.outputs(files)

@@ -1,0 +1,59 @@
+"""The printable checklist pack, and each checklist alone, with fillable boxes.
+
+Checklists cite the handbook's pages. A PDF whose page text did not change since the last build is
+kept; one made ahead on the second core (from an earlier page map) is used when its inputs turn out
+the same as the final layout's.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from handbook import layouts
+from handbook.model import Book, Checklist
+from handbook.outputs import Made, Reuse, html
+from handbook.outputs.flavours import PackFlavour
+from handbook.pagemap import PageMap
+from handbook.project import Project
+from handbook.typeset.sandbox import html_to_pdf, inputs_key
+
+OPTIONS = {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}
+Ahead = dict[str, tuple[str, bytes]]  # name -> (inputs key, PDF) made on the second core
+
+
+def _entries(book: Book, page_map: PageMap, project: Project, checklists: list[Checklist]) -> list[dict]:
+    entries = []
+    for checklist in checklists:
+        chapter = book.chapter(checklist.chapter)
+        flavour = PackFlavour(book, chapter, project, "print/checklist.html.j2", "print/markup.html.j2",
+                              context={"pages": page_map})
+        items = [Markup(html.render_inline(i.tokens, flavour, chapter.slug)) for i in checklist.items]
+        page = page_map.page(chapter.slug, checklist.id)
+        entries.append({"checklist": checklist, "chapter": chapter, "items": items, "page": page})
+    return entries
+
+
+def make(book: Book, page_map: PageMap, project: Project, reuse: Reuse | None = None,
+         ahead: Ahead | None = None) -> Made:
+    css = layouts.read(project, "print/checklists.css").decode()
+    files = {"checklists.css": css.encode(), **layouts.fonts_for(project, css)}
+    made = Made({})
+    jobs = [("checklists.pdf", list(book.checklists))]
+    jobs += [(f"checklists/{c.id}.pdf", [c]) for c in book.checklists]
+    for name, checklists in jobs:
+        page = layouts.render(project, "print/checklists.html.j2", book=book, config=book.config,
+                              entries=_entries(book, page_map, project, checklists), paper=project.paper)
+        # Everything the PDF is made from: a checklist whose page text did not change is not
+        # rendered again (nor when it was already made ahead with the right page numbers).
+        key = made.keys[name] = inputs_key(files, page, **OPTIONS)
+        if ahead and name in ahead and ahead[name][0] == key:
+            made.files[name] = ahead[name][1]
+            made.rendered.append(name)
+            made.ahead.append(name)
+        elif reuse and (data := reuse(name, key)) is not None:
+            made.files[name] = data
+            made.kept.append(name)
+        else:
+            made.files[name] = html_to_pdf(page, files, name, **OPTIONS)[0]
+            made.rendered.append(name)
+    return made

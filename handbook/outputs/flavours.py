@@ -1,0 +1,107 @@
+"""How chapter tokens become HTML in each kind of output (the `Flavour`s of outputs/html.py).
+
+- `PrintFlavour`: one HTML document for the whole book; ids carry their chapter (pagemap.anchor).
+- `PackFlavour`: checklists printed apart from the book; a cross-reference names the book's page.
+- `FileFlavour`: one file per chapter (EPUB, web); ids stay as written, links name the file, and
+  each printed page is marked where it begins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from handbook import layouts, pagemap
+from handbook.checks import xrefs
+from handbook.model import Book, Chapter, Checklist, Image
+from handbook.outputs import html
+from handbook.project import Project
+
+
+@dataclass
+class _Flavour:
+    book: Book
+    chapter: Chapter
+    project: Project
+    checklist_template: str
+    markup_template: str
+    epub: bool = False
+    inline_notes: bool = False
+    context: dict = field(default_factory=dict)  # more for the checklist template
+
+    @property
+    def markup(self) -> Any:
+        return layouts.environment(self.project).get_template(self.markup_template).module
+
+    def link_attrs(self, url: str) -> dict[str, str]:
+        """A link's attributes; cross-references get a class so layouts can add "see page N"."""
+        if urlsplit(url).scheme:
+            return {"href": url, "class": "external"}
+        target = xrefs.index(self.book).resolve(self.chapter, url)
+        if target is None:  # already reported by the checks
+            return {"href": url, "class": "xref"}
+        return {"href": self.xref(target.slug, target.ident), "class": "xref"}
+
+    def xref(self, slug: str, ident: str | None) -> str:
+        raise NotImplementedError
+
+    def anchor(self, ident: str) -> str:
+        return ident
+
+    def image_src(self, image: Image | None) -> str:
+        return image.picture.name if image is not None and image.picture is not None else ""
+
+    def block(self, key: str) -> tuple[dict[str, str], str]:
+        """Attributes for a numbered block, and a marker to place at it."""
+        return {}, ""
+
+    def checklist(self, checklist: Checklist, items: list[str]) -> str:
+        return layouts.render(self.project, self.checklist_template, checklist=checklist,
+                              items=[Markup(i) for i in items], anchor=self.anchor, **self.context)
+
+    def body(self) -> Markup:
+        return Markup(html.render(self.chapter.tokens, self, doc_id=self.chapter.slug))
+
+
+class PrintFlavour(_Flavour):
+    def anchor(self, ident: str) -> str:
+        return pagemap.anchor(self.chapter.slug, ident)
+
+    def xref(self, slug: str, ident: str | None) -> str:
+        return "#" + pagemap.anchor(slug, ident)
+
+    def block(self, key: str) -> tuple[dict[str, str], str]:
+        # The typesetter reads these back from the layout to learn where each page begins.
+        return {"data-b": key}, ""
+
+
+class PackFlavour(PrintFlavour):
+    """`context["pages"]` is the book's PageMap."""
+
+    def link_attrs(self, url: str) -> dict[str, str]:
+        target = None if urlsplit(url).scheme else xrefs.index(self.book).resolve(self.chapter, url)
+        if target is None:
+            return super().link_attrs(url)
+        page = self.context["pages"].page(target.slug, target.ident)
+        return {"class": "xref", "data-page": str(page or "")}
+
+
+class FileFlavour(_Flavour):
+    """`context`: "suffix" of the chapter files, "page_marks" (block key -> printed pages that
+    begin there), "pagebreak_template" (the layout that marks a page); the rest goes to the
+    checklist template."""
+
+    def block(self, key: str) -> tuple[dict[str, str], str]:
+        pages = self.context.get("page_marks", {}).get(key)
+        if not pages:
+            return {}, ""
+        return {}, "".join(layouts.render(self.project, self.context["pagebreak_template"], page=page).strip()
+                           for page in pages)
+
+    def xref(self, slug: str, ident: str | None) -> str:
+        if slug == self.chapter.slug and ident:
+            return f"#{ident}"
+        return slug + self.context["suffix"] + (f"#{ident}" if ident else "")

@@ -1,0 +1,38 @@
+"""The one configured Markdown parser: CommonMark with tables, footnotes, smart typography,
+strikethrough, fenced divs (`::: {.class #id}`), task lists and attributes.
+
+Parsing only: the tokens it makes are the book's model of a chapter's text, which each output
+renders in its own way (`outputs/html.py`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+OPTIONS = {"typographer": True, "xhtmlOut": True, "html": True}
+
+
+def _is_div(params: str, markup: str) -> bool:
+    return params.strip().startswith("{")
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", OPTIONS)
+    md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+    md.use(container_plugin, name="div", validate=_is_div)
+    md.use(tasklists_plugin)
+    md.use(footnote_plugin)
+    md.use(attrs_plugin)
+    return md
+
+
+def parse(text: str, env: dict) -> list[Token]:
+    return parser().parse(text, env)
