@@ -53,8 +53,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory deps DEBS="nodejs npm"
 	@npm ci --silent --no-audit --no-fund
 
+# The tests run in a temporary folder of their own (pytest's, the browser's, the builds'), removed
+# afterwards: a test run leaves nothing behind. Java's performance files would go to /tmp: off.
 test: test-deps
-	@$(PY) -m pytest -q
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/handbook-tests.XXXXXX"); \
+	TMPDIR=$$tmp JAVA_TOOL_OPTIONS="-XX:-UsePerfData" $(PY) -m pytest -q -p no:cacheprovider --basetemp=$$tmp/pytest; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 linkcheck: $(VENV)/.installed
 	@$(PY) -m handbook links --chapters $(CHAPTERS) --external --json $(OUT)/linkcheck.json

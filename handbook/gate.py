@@ -37,6 +37,16 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
+def _lstat(path: str, rel: str) -> int:
+    """The mode of `path`; FileNotFoundError when it is missing, Refused when it cannot be read."""
+    try:
+        return os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise FileNotFoundError(rel) from None
+    except OSError as exc:
+        raise Refused(f"{rel!r} cannot be read: {exc.strerror}") from None
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -80,7 +90,7 @@ class Gate:
                     raise Refused(f"{rel!r} climbs out of the {root} folder")
                 continue
             candidate = os.path.join(current, part)
-            mode = os.lstat(candidate).st_mode  # FileNotFoundError: missing
+            mode = _lstat(candidate, rel)
             if stat.S_ISLNK(mode):
                 real = os.path.realpath(candidate)
                 if not _inside(real, base):
@@ -88,7 +98,7 @@ class Gate:
                 current = real
             else:
                 current = candidate
-        mode = os.stat(current).st_mode
+        mode = _lstat(os.path.realpath(current), rel)
         if not stat.S_ISREG(mode):
             raise Refused(f"{rel!r} is {_kind(mode)}, not a file")
         return Located(root, os.path.relpath(current, base).replace(os.sep, "/"), Path(current))

@@ -7,6 +7,7 @@ site); external http(s) and mailto links are left to the external checker.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -184,6 +185,7 @@ def check_epub_links(epub_bytes: bytes, name: str) -> list[Diagnostic]:
             trees[path] = pages.parse(archive.read(path), xml=True)
         return trees[path]
 
+    @functools.cache  # once per file, not once per link: checking stays linear in the links
     def ids_of(path: str) -> frozenset[str] | None:
         return pages.ids(tree(path)) if path.endswith((".xhtml", ".html", ".htm", ".svg")) else None
 
@@ -237,6 +239,7 @@ def check_site_links(files: dict[str, bytes], prefix: str = "site/") -> list[Dia
             trees[path] = pages.parse(content[path])
         return trees[path]
 
+    @functools.cache  # once per file, not once per link
     def ids_of(path: str) -> frozenset[str] | None:
         return pages.ids(tree(path)) if path.endswith((".html", ".htm")) else None
 

@@ -36,14 +36,33 @@ class _Flavour:
     def markup(self) -> Any:
         return layouts.environment(self.project).get_template(self.markup_template).module
 
-    def link_attrs(self, url: str) -> dict[str, str]:
-        """A link's attributes; cross-references get a class so layouts can add "see page N"."""
+    def link_attrs(self, url: str, empty: bool = False) -> dict[str, str]:
+        """A link's attributes; cross-references get a class so layouts can add the page
+        ("xref-full" when the build writes the whole reference: the link had no text)."""
         if urlsplit(url).scheme:
             return {"href": url, "class": "external"}
         target = xrefs.index(self.book).resolve(self.chapter, url)
+        kind = "xref xref-full" if empty else "xref"
         if target is None:  # already reported by the checks
-            return {"href": url, "class": "xref"}
-        return {"href": self.xref(target.slug, target.ident), "class": "xref"}
+            return {"href": url, "class": kind}
+        return {"href": self.xref(target.slug, target.ident), "class": kind}
+
+    def xref_words(self, url: str) -> str:
+        """The words of a cross-reference written without any (`[](08-revenue-cycle.md#claims)`):
+        the layout's wording of its target (a chapter, a section, a checklist)."""
+        target = None if urlsplit(url).scheme else xrefs.index(self.book).resolve(self.chapter, url)
+        if target is None:
+            return ""
+        chapter = self.book.chapter(target.slug)
+        checklist = next((c for c in chapter.checklists if c.id == target.ident), None)
+        heading = next((h for h in chapter.headings if h.id == target.ident), None)
+        if checklist is not None:
+            kind, title = "checklist", checklist.title
+        elif heading is not None:
+            kind, title = "section", heading.text
+        else:
+            kind, title = "chapter", chapter.title
+        return str(self.markup.xref_words(kind, title, self.book, chapter))
 
     def xref(self, slug: str, ident: str | None) -> str:
         raise NotImplementedError
@@ -81,12 +100,12 @@ class PrintFlavour(_Flavour):
 class PackFlavour(PrintFlavour):
     """`context["pages"]` is the book's PageMap."""
 
-    def link_attrs(self, url: str) -> dict[str, str]:
+    def link_attrs(self, url: str, empty: bool = False) -> dict[str, str]:
         target = None if urlsplit(url).scheme else xrefs.index(self.book).resolve(self.chapter, url)
         if target is None:
-            return super().link_attrs(url)
+            return super().link_attrs(url, empty)
         page = self.context["pages"].page(target.slug, target.ident)
-        return {"class": "xref", "data-page": str(page or "")}
+        return {"class": "xref xref-full" if empty else "xref", "data-page": str(page or "")}
 
 
 class FileFlavour(_Flavour):

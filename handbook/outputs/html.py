@@ -23,7 +23,9 @@ class Flavour(Protocol):
     inline_notes: bool  # footnote text at its call (print), not in an end list
     markup: Any  # the layout's macros (a Jinja2 template module)
 
-    def link_attrs(self, url: str) -> dict[str, str]: ...
+    def link_attrs(self, url: str, empty: bool = False) -> dict[str, str]: ...
+
+    def xref_words(self, url: str) -> str: ...
 
     def anchor(self, ident: str) -> str: ...
 
@@ -101,8 +103,11 @@ def _link_open(self, tokens, idx, options, env):
     token = tokens[idx]
     url = str(token.attrs.get("href", ""))
     attrs = {k: v for k, v in token.attrs.items() if k != "href"}
-    attrs.update(env["target"].link_attrs(url))
-    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+    # A cross-reference written without words gets the layout's wording of its target.
+    empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"
+    attrs.update(env["target"].link_attrs(url, empty))
+    words = env["target"].xref_words(url) if empty else ""
+    return self.renderToken([token.copy(attrs=attrs)], 0, options, env) + words
 
 
 def _image(self, tokens, idx, options, env):

@@ -31,6 +31,9 @@ def parser() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(footnote_plugin)
     md.use(attrs_plugin)
+    # Every link is parsed, whatever its scheme, so that one the book refuses (javascript:, file:,
+    # data:) is an error at its line rather than text that silently stops being a link.
+    md.validateLink = lambda url: True
     return md
 
 
