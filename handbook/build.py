@@ -4,7 +4,7 @@
     layout  = typeset.lay_out(book, project, ...)         # handbook.pdf and its PageMap
     outputs = cover | epub | checklists | site            # each a function of what it needs
     checks  = links inside every finished file            # on the second core, as each is made
-    install.place(out, ...)                               # atomic renames, the manifest last
+    install.commit(out, ...)                               # atomic renames, the manifest last
 
 Around it: the output folder is checked and locked (`install`), the build's temporary files live
 in a folder of its own (`scratch`), and the second core (`worker`) runs the tasks of `ahead`.
@@ -63,7 +63,7 @@ def run(project: Project, out: Path, force: bool = False, progress: Progress | N
         book, warnings = checked or read_checked(project)
         files, keys, page_map, more = _make(book, project, previous, say)
         layout = {**previous.layout, project.paper: page_map.to_record()}
-        install.place(real_out, files, keys, previous, stamp, layout)
+        install.commit(real_out, files, keys, previous, stamp, layout)
     return Result(book, notes + warnings + more, sorted(files), skipped=False)
 
 

@@ -49,7 +49,7 @@ def check_out(out: Path, project: Project) -> Path:
         why = "is the root, a home folder or a top-level system folder"
     elif real.exists() and not real.is_dir():
         why = "is a file, not a folder"
-    elif real.is_dir() and any(n.name not in (MANIFEST, STAGING) for n in real.iterdir()) \
+    elif real.is_dir() and any(n.name not in (MANIFEST, STAGING, ".preview") for n in real.iterdir()) \
             and not (real / MANIFEST).is_file():
         why = "is not empty and was not made by a build (it has no .manifest.json)"
     if why:
@@ -172,7 +172,7 @@ def _real_folder(out: Path, name: str) -> Path:
     return current
 
 
-def place(out: Path, files: dict[str, bytes], keys: dict[str, str], previous: Previous, stamp: str,
+def commit(out: Path, files: dict[str, bytes], keys: dict[str, str], previous: Previous, stamp: str,
           layout: dict) -> None:
     """Stage every changed file, then rename each into place; remove outputs no longer made."""
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}

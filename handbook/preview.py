@@ -68,7 +68,7 @@ def refresh(project: Project, folder: Path, say: Say) -> None:
             site = web.make(book, PageMap(), project, kept)
             keys = {name: entry.get("key") for name, entry in previous.files.items() if name in kept}
             # No stamp: the next full build of this folder makes everything anew.
-            install.place(folder, {**kept, **site.files}, keys, previous, "", previous.layout)
+            install.commit(folder, {**kept, **site.files}, keys, previous, "", previous.layout)
             say(f"site refreshed in {time.monotonic() - started:.1f} s; downloads and printed page numbers "
                 "follow at the next full build")
             return

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from test_epub import EPUB_TYPE, NS, Epub, build_copy
 
 from handbook.build import load_checked
-from handbook.outputs.epub_pages import document_of, first_blocks, place
+from handbook.outputs.epub_pages import document_of, first_blocks, placement
 from handbook.pagemap import PageMap
 
 
@@ -164,10 +164,10 @@ def test_a4_build_cites_its_own_pages(tmp_path, sample_out):
 
 def test_pages_without_a_block_of_their_own_keep_their_place():
     starts = {1: "front/cover", 3: "front/title", 5: "a/0", 6: "a/3", 8: "a/9", 10: "b/0"}
-    placement = place(starts, 11)
-    assert placement.ends == {"cover": [2], "titlepage": [4], "a": [9], "b": [11]}  # blank or ending pages
-    assert placement.at["a/9"] == [7, 8]  # a page inside a chapter: just before the next page's marker
-    assert placement.at["front/cover"] == [1] and placement.at["b/0"] == [10]
+    placed = placement(starts, 11)
+    assert placed.ends == {"cover": [2], "titlepage": [4], "a": [9], "b": [11]}  # blank or ending pages
+    assert placed.at["a/9"] == [7, 8]  # a page inside a chapter: just before the next page's marker
+    assert placed.at["front/cover"] == [1] and placed.at["b/0"] == [10]
 
 
 def test_checklists_found_by_their_print_anchor_can_begin_a_page():
@@ -190,11 +190,11 @@ def test_every_page_is_placed_once_in_reading_order(docs):
             page += 1
             if begins or n == 0:
                 starts[page] = f"d{d}/{n}"
-    placement = place(starts, page)
+    placed = placement(starts, page)
     read = []
     for d, pages in enumerate(docs):
         for n in range(len(pages)):
-            read += placement.at.get(f"d{d}/{n}", [])
-        read += placement.ends.get(f"d{d}", [])
+            read += placed.at.get(f"d{d}/{n}", [])
+        read += placed.ends.get(f"d{d}", [])
     assert read == list(range(1, page + 1))
-    assert all(document_of(key) for key in placement.at)
+    assert all(document_of(key) for key in placed.at)

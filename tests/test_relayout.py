@@ -38,7 +38,7 @@ def _pdf(document) -> bytes:
 
 
 def _render(html: str):
-    return sandbox.render(html, {}, "t.pdf")
+    return sandbox.paginate(html, {}, "t.pdf")
 
 
 @pytest.mark.parametrize("rounds", [

@@ -88,3 +88,23 @@ def test_preview_keeps_the_last_good_site_when_a_change_breaks_the_book(running)
     assert "Some details." in _get(url + "02-second.html")
     chapter.write_text(chapter.read_text().replace(", see [gone](missing.md).", ", mended."))
     _wait_for(lambda: "Some details, mended." in _get(url + "02-second.html"), log())
+
+
+def test_a_build_after_a_preview_is_a_fresh_build(running, tmp_path):
+    """The preview works in its own folder: `handbook build` afterwards makes what it would have
+    made without any preview (no stale page, no 'up to date' over pages the preview changed)."""
+    from clirun import handbook, snapshot
+
+    url, book, layouts_dir, out, log = running
+    chapter = book / "02-second.md"
+    chapter.write_text(chapter.read_text().replace("Some details.", "Some previewed details."))
+    _wait_for(lambda: "Some previewed details." in _get(url + "02-second.html"), log())
+    built = handbook("build", "--chapters", str(book), "--out", str(out), "--layouts", str(layouts_dir))
+    fresh = handbook("build", "--chapters", str(book), "--out", str(tmp_path / "fresh"), "--layouts", str(layouts_dir))
+    assert built.returncode == 0 and fresh.returncode == 0, built.stderr + fresh.stderr
+
+    def outputs(folder):
+        return {k: v for k, v in snapshot(folder).items() if not k.startswith((".preview/", ".manifest"))}
+
+    assert outputs(out) == outputs(tmp_path / "fresh")
+    assert b"Begins on page" in (out / "site" / "02-second.html").read_bytes()

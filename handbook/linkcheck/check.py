@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from handbook.linkcheck.cache import LinkCache
-from handbook.linkcheck.collect import Target, collect, document_url, forbidden, fragment, host_key, malformed
+from handbook.linkcheck.collect import Address, collect, document_url, forbidden, fragment, host_key, malformed
 from handbook.linkcheck.report import LinkReport, Result
 from handbook.linkcheck.settings import Settings
 
@@ -73,7 +73,7 @@ class _Run:
         self.results: dict[str, Result] = {}
         self.fresh: dict[str, Result] = {}  # fetched in this run
         self.report = LinkReport()
-        self.todo: list[Target] = []
+        self.todo: list[Address] = []
         for target in self.targets:
             if target.scheme not in ("http", "https"):
                 self.results[target.url] = _result(target, "skipped",
@@ -152,12 +152,12 @@ async def _default_probe(urls: list[str]) -> str | None:
     return await network.unreachable(urls)
 
 
-def _result(target: Target, outcome: str, status: int | None = None, final_url: str = "",
+def _result(target: Address, outcome: str, status: int | None = None, final_url: str = "",
             detail: str = "", cached: bool = False) -> Result:
     return Result(target.url, outcome, status, final_url or target.url, detail, tuple(target.places), cached)
 
 
-def _wants_ids(settings: Settings, targets: list[Target]) -> bool:
+def _wants_ids(settings: Settings, targets: list[Address]) -> bool:
     return settings.anchors and any(_checkable(settings, fragment(t.url)) for t in targets)
 
 
@@ -165,13 +165,13 @@ def _checkable(settings: Settings, frag: str) -> bool:
     return bool(frag) and not any(p.search(frag) for p in settings.anchors_ignore)
 
 
-async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts, transport: httpx.AsyncBaseTransport | None,
+async def _check_all(todo: list[Address], settings: Settings, hosts: Hosts, transport: httpx.AsyncBaseTransport | None,
                      progress: Progress | None) -> dict[str, Result]:
     import asyncio
 
     from handbook.linkcheck.fetch import Clients, Fetcher
 
-    pages: dict[str, list[Target]] = defaultdict(list)
+    pages: dict[str, list[Address]] = defaultdict(list)
     for target in todo:
         pages[document_url(target.url)].append(target)
     results: dict[str, Result] = {}
@@ -179,7 +179,7 @@ async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts, trans
     try:
         fetcher = Fetcher(clients, settings, hosts)
 
-        async def one(page: str, targets: list[Target]) -> None:
+        async def one(page: str, targets: list[Address]) -> None:
             fetched = await fetcher.fetch(page, want_ids=_wants_ids(settings, targets))
             for target in targets:
                 results[target.url] = _with_fragment(settings, target, fetched)
@@ -193,9 +193,9 @@ async def _check_all(todo: list[Target], settings: Settings, hosts: Hosts, trans
     return results
 
 
-def _interleave(pages: dict[str, list[Target]]) -> list[tuple[str, list[Target]]]:
+def _interleave(pages: dict[str, list[Address]]) -> list[tuple[str, list[Address]]]:
     """Round-robin over hosts, so no host's queue holds back the start of the others."""
-    by_host: dict[str, list[tuple[str, list[Target]]]] = defaultdict(list)
+    by_host: dict[str, list[tuple[str, list[Address]]]] = defaultdict(list)
     for page, targets in pages.items():
         by_host[host_key(page)].append((page, targets))
     queues = list(by_host.values())
@@ -205,7 +205,7 @@ def _interleave(pages: dict[str, list[Target]]) -> list[tuple[str, list[Target]]
     return order
 
 
-def _with_fragment(settings: Settings, target: Target, fetched: Fetched) -> Result:
+def _with_fragment(settings: Settings, target: Address, fetched: Fetched) -> Result:
     outcome, detail = fetched.outcome, fetched.detail
     frag = fragment(target.url)
     if outcome in ("ok", "redirected") and settings.anchors and _checkable(settings, frag):

@@ -25,7 +25,7 @@ class Place:
 
 
 @dataclass
-class Target:
+class Address:
     """One URL exactly as written in the sources, and every place it appears."""
 
     url: str
@@ -36,16 +36,16 @@ class Target:
         return self.url.split(":", 1)[0].lower() if ":" in self.url else ""
 
 
-def collect(book: Any) -> list[Target]:
+def collect(book: Any) -> list[Address]:
     """External links of `book` (http, https, mailto, tel), grouped by URL in order of first appearance."""
     return collect_links(link for link in book.links if link.is_external)
 
 
-def collect_links(links: Iterable[Any]) -> list[Target]:
-    targets: dict[str, Target] = {}
+def collect_links(links: Iterable[Any]) -> list[Address]:
+    targets: dict[str, Address] = {}
     for link in links:
         url = link.url.strip()
-        target = targets.setdefault(url, Target(url))
+        target = targets.setdefault(url, Address(url))
         place = Place(where(link.path), link.line)
         if place not in target.places:
             target.places.append(place)

@@ -38,7 +38,7 @@ def make(book: Book, layout: PrintLayout, project: Project, cover: bytes | None)
     edition = epub_meta.print_edition(claims, project.paper, page_count)
     starts = epub_pages.first_blocks(book, layout.page_map)
     images = list(book.pictures.values())
-    documents, toc = epub_docs.render(book, project, edition, epub_pages.place(starts, page_count), bool(cover))
+    documents, toc = epub_docs.documents(book, project, edition, epub_pages.placement(starts, page_count), bool(cover))
 
     out = epub.EpubBook()
     epub_meta.describe(out, book, claims, edition, pictures=bool(cover or images))

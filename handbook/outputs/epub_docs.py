@@ -41,7 +41,7 @@ class Document:
     content: bytes
 
 
-def render(book: Book, project: Project, edition: PrintEdition | None, placement: epub_pages.Placement,
+def documents(book: Book, project: Project, edition: PrintEdition | None, placement: epub_pages.Placement,
            cover: bool) -> tuple[list[Document], list[dict]]:
     """Every XHTML document in reading order, and the contents (chapters and their sections)."""
     reserved = {name.removesuffix(SUFFIX) for name in FILES.values()}
@@ -50,7 +50,7 @@ def render(book: Book, project: Project, edition: PrintEdition | None, placement
         raise RenderError.of("handbook.epub", "reserved-name",
                              f"chapter file names {clash} are kept for the EPUB's own pages")
     files = {key: name for key, name in FILES.items() if cover or key != "cover"}
-    common = {"book": book, "config": book.config, "edition": edition, "files": files, "marks": placement.at,
+    common = {"book": book, "config": book.config, "edition": edition, "files": files, "breaks": placement.at,
               "keys": pagemap}
 
     def document(template: str, name: str, **context) -> etree._Element:
@@ -67,7 +67,7 @@ def render(book: Book, project: Project, edition: PrintEdition | None, placement
     docs["nav"] = document("epub/nav.xhtml.j2", FILES["nav"], toc=toc, page_list=[])
     for chapter in book.chapters:
         flavour = FileFlavour(book, chapter, project, "epub/checklist.xhtml.j2", "epub/markup.xhtml.j2", epub=True,
-                              context={"suffix": SUFFIX, "page_marks": placement.at,
+                              context={"suffix": SUFFIX, "breaks": placement.at,
                                        "pagebreak_template": "epub/pagebreak.xhtml.j2"})
         docs[f"c-{chapter.slug}"] = document("epub/chapter.xhtml.j2", chapter.slug + SUFFIX, chapter=chapter,
                                              body=_xhtml(flavour.body()))

@@ -69,7 +69,7 @@ def _earlier(key: str, other: str) -> bool:
             and n is not None and other_n is not None and n < other_n)
 
 
-def place(starts: dict[int, str], page_count: int) -> Placement:
+def placement(starts: dict[int, str], page_count: int) -> Placement:
     """Give each of the PDF's pages 1..page_count a place in the EPUB."""
     placement = Placement()
     for page in range(1, page_count + 1):

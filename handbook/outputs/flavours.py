@@ -109,12 +109,12 @@ class PackFlavour(PrintFlavour):
 
 
 class FileFlavour(_Flavour):
-    """`context`: "suffix" of the chapter files, "page_marks" (block key -> printed pages that
+    """`context`: "suffix" of the chapter files, "breaks" (block key -> printed pages that
     begin there), "pagebreak_template" (the layout that marks a page); the rest goes to the
     checklist template."""
 
     def block(self, key: str) -> tuple[dict[str, str], str]:
-        pages = self.context.get("page_marks", {}).get(key)
+        pages = self.context.get("breaks", {}).get(key)
         if not pages:
             return {}, ""
         return {}, "".join(layouts.render(self.project, self.context["pagebreak_template"], page=page).strip()

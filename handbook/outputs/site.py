@@ -57,7 +57,7 @@ def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes]
     files.update({name: picture.data for name, picture in book.pictures.items()})
 
     entries = _entries(book, page_map)
-    marks = {key: [page] for key, page in page_map.starts.items()}
+    breaks = {key: [page] for key, page in page_map.starts.items()}
     common = {"book": book, "config": book.config, "downloads": downloads, "chapters": entries,
               "paper": project.paper}
     files["index.html"] = layouts.render(
@@ -66,7 +66,7 @@ def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes]
     for i, entry in enumerate(entries):
         chapter = entry["chapter"]
         flavour = FileFlavour(book, chapter, project, "site/checklist.html.j2", "site/markup.html.j2", context={
-            "suffix": SUFFIX, "page_marks": marks, "pagebreak_template": "site/pagebreak.html.j2",
+            "suffix": SUFFIX, "breaks": breaks, "pagebreak_template": "site/pagebreak.html.j2",
             "config": book.config, "downloads": downloads})
         files[entry["href"]] = layouts.render(
             project, "site/chapter.html.j2", entry=entry, body=flavour.body(),

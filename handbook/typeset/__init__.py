@@ -78,7 +78,7 @@ def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[Page
     warnings: list[Diagnostic] = []
     try:
         with engine.corrected(faults.faults, MAX_PASSES, early) as corrections:
-            document = sandbox.render(html, files, "handbook.pdf", **OPTIONS)
+            document = sandbox.paginate(html, files, "handbook.pdf", **OPTIONS)
         marks = corrections.applied
     except engine.Unsupported as exc:
         if isinstance(exc, engine.Drift):
@@ -92,7 +92,7 @@ def _lay_out_afresh(files: dict[str, bytes], html: str):
     """The same corrections, each round laying the whole marked book out again."""
     marks: list[tuple[str, str]] = []
     for attempt in range(MAX_PASSES + 1):
-        document = sandbox.render(mark(html, marks), files, "handbook.pdf", **OPTIONS)
+        document = sandbox.paginate(mark(html, marks), files, "handbook.pdf", **OPTIONS)
         try:
             found = faults.faults([engine.PageView(page) for page in document.pages])
         except engine.DRIFT:  # the faults cannot be read: the layout stands as it is

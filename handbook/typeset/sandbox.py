@@ -76,7 +76,7 @@ def inputs_key(files: dict[str, bytes], html: str = "", **options) -> str:
     return digest.hexdigest()
 
 
-def render(html: str, files: dict[str, bytes], what: str, **options):
+def paginate(html: str, files: dict[str, bytes], what: str, **options):
     """Lay out `html` into pages; returns WeasyPrint's document."""
     with strict_logs(what):
         return weasyprint.HTML(string=html, base_url=BASE + "index.html",
@@ -91,5 +91,5 @@ def write(document, what: str, **options) -> bytes:
 
 def html_to_pdf(html: str, files: dict[str, bytes], what: str, **options) -> tuple[bytes, object]:
     """Lay out and write `html`; returns the PDF bytes and the laid-out document."""
-    document = render(html, files, what, **options)
+    document = paginate(html, files, what, **options)
     return write(document, what, **options), document
