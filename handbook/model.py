@@ -18,6 +18,7 @@ class Heading:
     id: str
     text: str
     line: int
+    listed: bool = True  # False for `{.unnumbered}` or `{-}`: left out of the contents
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,26 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A picture alone in its paragraph: numbered in its chapter, with a caption."""
+
+    id: str  # from `{#fig-id}`, or made from the number ("figure-2")
+    number: int  # 1, 2, ... in its chapter
+    image: Image
+    caption: str  # the picture's title, else its alt text
+    width: str  # from `{width=50%}`, or ""
+    line: int
+
+
+@dataclass(frozen=True)
 class ChecklistItem:
     text: str  # plain text, for the pack's field names and searches
     line: int
     tokens: Any = field(compare=False, repr=False)  # inline tokens, rendered per target
+    number: int = 0  # 1, 2, ... in the checklist, sub-tasks included, in reading order
+    level: int = 0  # 0 for a task, 1 for a sub-task of it, ...
+    more: tuple = field(default=(), compare=False, repr=False)  # its later paragraphs (inline tokens each)
+    children: tuple[ChecklistItem, ...] = ()  # its sub-tasks
 
 
 @dataclass(frozen=True)
@@ -68,9 +85,11 @@ class Checklist:
     id: str
     title: str
     chapter: str  # slug of the chapter that holds it
-    items: tuple[ChecklistItem, ...]
+    items: tuple[ChecklistItem, ...]  # every item, sub-tasks included, in reading order
     path: Path
     line: int
+    tree: tuple[ChecklistItem, ...] = ()  # the top-level tasks, each with its sub-tasks
+    intro: Any = field(default=(), compare=False, repr=False)  # block tokens above the list
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,7 @@ class Chapter:
     checklists: tuple[Checklist, ...]
     tokens: Any = field(compare=False, repr=False)  # parsed once; writers render these
     words: int = 0
+    figures: tuple[Figure, ...] = ()
 
     @property
     def filename(self) -> str:

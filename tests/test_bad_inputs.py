@@ -30,10 +30,17 @@ CASES = {
                       "03-x.md:5: error: image 'images/none.png' does not exist"),
     "image-without-alt": ("03-x.md", "---\ntitle: x\n---\n\n![](images/dot.png)\n",
                           "03-x.md:5: error: image 'images/dot.png' has no alt text"),
-    "html-not-well-formed": ("03-x.md", "---\ntitle: x\n---\n\nText <em>never closed.\n",
-                             "03-x.md:5: error: raw HTML is not well-formed"),
-    "html-block-not-well-formed": ("03-x.md", "---\ntitle: x\n---\n\n<div><p>open\n\n",
-                                   "03-x.md:5: error: raw HTML is not well-formed"),
+    "html-element-not-allowed": ("03-x.md", "---\ntitle: x\n---\n\nText <iframe src=x></iframe>.\n",
+                                 "03-x.md:5: error: raw HTML element <iframe> is not allowed"),
+    "html-block-style": ("03-x.md", "---\ntitle: x\n---\n\n<div style=\"color: red\"><p>open\n\n",
+                         "03-x.md:5: error: <div style=...> is not allowed"),
+    "undefined-footnote": ("03-x.md", "---\ntitle: x\n---\n\nA call[^missing] with no note.\n",
+                           "03-x.md:5: error: footnote [^missing] is not defined"),
+    "code-in-checklist": ("03-x.md", "---\ntitle: x\n---\n\n::: {.checklist #c title=\"C\"}\n- [ ] a\n\n"
+                          "```\ncode\n```\n:::\n", "03-x.md:8: error: a checklist ends with its task list"),
+    "table-in-checklist-item": ("03-x.md", "---\ntitle: x\n---\n\n::: {.checklist #c title=\"C\"}\n- [ ] a\n\n"
+                                "  | x | y |\n  | - | - |\n  | 1 | 2 |\n:::\n",
+                                "03-x.md:8: error: a checklist item holds its text, more paragraphs and sub-tasks"),
     "huge-chapter": ("03-x.md", "---\ntitle: x\n---\n\n" + "A sentence of filler text. " * 200_000,
                      "03-x.md:1: error: chapter is"),
 }
@@ -95,6 +102,8 @@ def test_chapter_linked_from_outside_the_book(book_copy, tmp_path):
 @pytest.mark.parametrize("content, code", [
     ("---\ntitle: x\ncolour: blue\n---\n\nText.\n", "03-x.md:3: warning: unknown front-matter key 'colour'"),
     ("---\ntitle: x\n---\n\n- [ ] a stray task\n", "03-x.md:5: warning: task item outside a checklist"),
+    ("---\ntitle: x\n---\n\n::: {.callout-hint}\nHm.\n:::\n", "03-x.md:5: warning: unknown callout kind 'hint'"),
+    ("---\ntitle: x\n---\n\nText </b> here.\n", "03-x.md:5: warning: </b> closes nothing and is left out"),
 ])
 def test_warnings_still_build(content, code, book_copy, tmp_path):
     _prepare(book_copy, "03-x.md", content)

@@ -52,8 +52,8 @@ def test_broken_cross_references_report_every_one(book_copy):
           "And [y](01-first.md#nowhere) and [z](#also-missing).\n")
     found = errors_of(book_copy)
     assert "03-third.md:5: error: link to '04-missing.md': no chapter file" in found
-    assert "03-third.md:7: error: link to 01-first.md#nowhere: no heading or checklist with that id" in found
-    assert "03-third.md:7: error: link to 03-third.md#also-missing: no heading or checklist with that id" in found
+    assert "03-third.md:7: error: link to 01-first.md#nowhere: no heading, checklist or figure with that id" in found
+    assert "03-third.md:7: error: link to 03-third.md#also-missing: no heading, checklist or figure with that id" in found
 
 
 def test_duplicate_heading_and_checklist_ids(book_copy):
@@ -117,6 +117,10 @@ def test_task_item_outside_checklist_is_a_warning(book_copy):
 
 
 def test_heading_ids_are_made_from_text_and_kept_unique(book_copy):
-    write(book_copy, "03-third.md", "---\ntitle: Third\n---\n\n## Pay & outlook\n\n## Pay & outlook\n")
+    write(book_copy, "03-third.md", "---\ntitle: Third\n---\n\n## Pay & outlook\n\n## Pay & outlook\n\n"
+          "## Résumé, café?\n\n## What's new in 2026\n")
     book, _ = load_checked(book_copy)
-    assert [h.id for h in book.chapters[-1].headings] == ["pay-outlook", "pay-outlook-1"]
+    # GitHub's rules, so a link written against a code host's anchor works: accents kept,
+    # punctuation dropped, each space a hyphen.
+    assert [h.id for h in book.chapters[-1].headings] == ["pay--outlook", "pay--outlook-1", "résumé-café",
+                                                           "whats-new-in-2026"]

@@ -28,7 +28,7 @@ class Index:
     def __init__(self, book: Book):
         self.chapters = {ch.filename: ch for ch in book.chapters}
         self.ids = {ch.slug: frozenset(h.id for h in ch.headings) | {c.id for c in ch.checklists}
-                    for ch in book.chapters}
+                    | {f.id for f in ch.figures} for ch in book.chapters}
 
     def resolve(self, chapter: Chapter, url: str) -> Destination | None:
         """Where an internal link points; None for an external link or a missing target."""
@@ -75,5 +75,5 @@ def check_links(book: Book, diags: Diagnostics) -> None:
                 ident = unquote(parts.fragment)
                 hint = found.closest(target.slug, ident)
                 diags.error(link.path, link.line, "broken-xref",
-                            f"link to {name or chapter.filename}#{ident}: no heading or checklist with that id"
+                            f"link to {name or chapter.filename}#{ident}: no heading, checklist or figure with that id"
                             + (f" (did you mean #{hint}?)" if hint else ""))

@@ -27,9 +27,10 @@ def _entries(book: Book, page_map: PageMap, project: Project, checklists: list[C
         chapter = book.chapter(checklist.chapter)
         flavour = PackFlavour(book, chapter, project, "print/checklist.html.j2", "print/markup.html.j2",
                               context={"pages": page_map})
-        items = [Markup(html.render_inline(i.tokens, flavour, chapter.slug)) for i in checklist.items]
+        intro, items = html.checklist_parts(checklist, flavour, chapter.slug)
         page = page_map.page(chapter.slug, checklist.id)
-        entries.append({"checklist": checklist, "chapter": chapter, "items": items, "page": page})
+        entries.append({"checklist": checklist, "chapter": chapter, "items": items, "intro": Markup(intro),
+                        "page": page})
     return entries
 
 

@@ -58,7 +58,7 @@ def documents(book: Book, project: Project, edition: PrintEdition | None, placem
                               **common, **context)
         return _parse(name, text)
 
-    toc = [{"chapter": ch, "href": ch.slug + SUFFIX, "sections": [h for h in ch.headings if h.level == 2]}
+    toc = [{"chapter": ch, "href": ch.slug + SUFFIX, "sections": [h for h in ch.headings if h.level == 2 and h.listed]}
            for ch in book.chapters]
     docs = {}
     if cover:

@@ -56,6 +56,9 @@ class _Flavour:
         chapter = self.book.chapter(target.slug)
         checklist = next((c for c in chapter.checklists if c.id == target.ident), None)
         heading = next((h for h in chapter.headings if h.id == target.ident), None)
+        figure = next((f for f in chapter.figures if f.id == target.ident), None)
+        if figure is not None:
+            return str(self.markup.figure_label(self.book, chapter, figure.number))
         if checklist is not None:
             kind, title = "checklist", checklist.title
         elif heading is not None:
@@ -77,9 +80,12 @@ class _Flavour:
         """Attributes for a numbered block, and a marker to place at it."""
         return {}, ""
 
-    def checklist(self, checklist: Checklist, items: list[str]) -> str:
-        return layouts.render(self.project, self.checklist_template, checklist=checklist,
-                              items=[Markup(i) for i in items], anchor=self.anchor, **self.context)
+    def checklist(self, checklist: Checklist, items: list[dict], intro: str) -> str:
+        return layouts.render(self.project, self.checklist_template, checklist=checklist, items=items,
+                              intro=Markup(intro), anchor=self.anchor, **self.context)
+
+    def figure_label(self, figure) -> str:
+        return str(self.markup.figure_label(self.book, self.chapter, figure.number))
 
     def body(self) -> Markup:
         return Markup(html.render(self.chapter.tokens, self, doc_id=self.chapter.slug))

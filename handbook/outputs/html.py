@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markupsafe import Markup
 
 from handbook.sources.markdown import OPTIONS
 
@@ -29,9 +30,11 @@ class Flavour(Protocol):
 
     def anchor(self, ident: str) -> str: ...
 
-    def checklist(self, checklist: Any, items: list[str]) -> str: ...
+    def checklist(self, checklist: Any, items: list[dict], intro: str) -> str: ...
 
     def image_src(self, image: Any) -> str: ...
+
+    def figure_label(self, figure: Any) -> str: ...
 
     def block(self, key: str) -> tuple[dict[str, str], str]: ...
 
@@ -66,6 +69,14 @@ def render_inline(tokens: list[Token], flavour: Flavour, doc_id: str) -> str:
     md = _renderer()
     env = {"target": flavour, "docId": doc_id, "notes": {}, "images": {}}
     return md.renderer.renderInline(tokens, md.options, env)
+
+
+def checklist_parts(checklist: Any, flavour: Flavour, doc_id: str) -> tuple[str, list[dict]]:
+    """A checklist rendered apart from its chapter (the pack): its intro's HTML and its tasks."""
+    md = _renderer()
+    env = {"target": flavour, "docId": doc_id, "notes": {}, "images": {}}
+    intro = md.renderer.render(list(checklist.intro), md.options, env) if checklist.intro else ""
+    return intro, _items(md.renderer, checklist.tree, md.options, env)
 
 
 # -- render rules: they read the Flavour from env ---------------------------------------------
@@ -114,11 +125,22 @@ def _image(self, tokens, idx, options, env):
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env)
     image = token.meta.get("image") if token.meta else None
-    return str(env["target"].markup.image(env["target"].image_src(image), alt))
+    return str(env["target"].markup.image(env["target"].image_src(image), alt, token.attrs.get("width", "")))
+
+
+def _figure(self, tokens, idx, options, env):
+    figure = tokens[idx].meta["figure"]
+    flavour = env["target"]
+    attrs, mark = flavour.block(tokens[idx].meta["b"])
+    return mark + str(flavour.markup.figure(flavour.image_src(figure.image), figure.image.alt, figure.caption,
+                                            flavour.figure_label(figure), flavour.anchor(figure.id), figure.width,
+                                            attrs))
 
 
 def _div_open(self, tokens, idx, options, env):
     token = tokens[idx]
+    if callout := token.meta.get("callout"):
+        return str(env["target"].markup.callout_open(callout["kind"], callout["title"]))
     attrs = dict(token.meta.get("attrs", {}))
     if "id" in attrs:
         attrs["id"] = env["target"].anchor(attrs["id"])
@@ -126,14 +148,45 @@ def _div_open(self, tokens, idx, options, env):
 
 
 def _div_close(self, tokens, idx, options, env):
+    if tokens[idx].meta.get("callout"):
+        return str(env["target"].markup.callout_close())
     return str(env["target"].markup.div_close())
+
+
+def _blockquote_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    if callout := token.meta.get("callout"):  # a GitHub alert
+        key = token.meta.get("b")
+        mark = env["target"].block(key)[1] if key else ""
+        return mark + str(env["target"].markup.callout_open(callout["kind"], callout["title"]))
+    return _open_block(self, token, options, env)
+
+
+def _blockquote_close(self, tokens, idx, options, env):
+    if tokens[idx].meta.get("callout"):
+        return str(env["target"].markup.callout_close())
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _ordered_list_open(self, tokens, idx, options, env):
+    start = tokens[idx].attrs.get("start")
+    if start is None:
+        return self.renderToken(tokens, idx, options, env)
+    return str(env["target"].markup.ordered_list_open(int(start)))
 
 
 def _checklist(self, tokens, idx, options, env):
     checklist = tokens[idx].meta["checklist"]
-    items = [self.renderInline(item.tokens, options, env) for item in checklist.items]
+    intro = self.render(list(checklist.intro), options, env) if checklist.intro else ""
     _, mark = env["target"].block(tokens[idx].meta["b"])
-    return mark + env["target"].checklist(checklist, items)
+    return mark + env["target"].checklist(checklist, _items(self, checklist.tree, options, env), intro)
+
+
+def _items(self, items, options, env) -> list[dict]:
+    """A checklist's tasks for its layout: each with its HTML, later paragraphs and sub-tasks."""
+    return [{"item": item, "html": Markup(self.renderInline(item.tokens, options, env)),
+             "more": [Markup(self.renderInline(p, options, env)) for p in item.more],
+             "children": _items(self, item.children, options, env)} for item in items]
 
 
 def _note_name(env, token) -> str:
@@ -201,8 +254,12 @@ _RULES = {
     "paragraph_open": _block_open,
     "list_item_open": _block_open,
     "table_open": _block_open,
-    "blockquote_open": _block_open,
+    "blockquote_open": _blockquote_open,
+    "blockquote_close": _blockquote_close,
+    "ordered_list_open": _ordered_list_open,
+    "figure": _figure,
     "hr": _block_open,
+    "dl_open": _block_open,
     "link_open": _link_open,
     "image": _image,
     "container_div_open": _div_open,

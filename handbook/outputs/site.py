@@ -29,7 +29,7 @@ def _entries(book: Book, page_map: PageMap) -> list[dict]:
         number += 0 if chapter.appendix else 1
         page = page_map.chapter_start(chapter.slug)
         entries.append({"chapter": chapter, "href": chapter.slug + SUFFIX, "number": number, "page": page,
-                        "toc": [h for h in chapter.headings if h.level == 2]})
+                        "toc": [h for h in chapter.headings if h.level == 2 and h.listed]})
     return entries
 
 

@@ -60,6 +60,7 @@ def load_chapter(project: Project, name: str, diags: Diagnostics, pictures: Pict
         path=path, slug=slug, title=str(meta["title"]).strip(), meta=meta,
         headings=tuple(reader.headings), links=tuple(reader.links), images=tuple(reader.images),
         checklists=tuple(reader.checklists), tokens=tokens, words=len(body.split()),
+        figures=tuple(reader.figures),
     )
 
 

@@ -1,5 +1,6 @@
 """The one configured Markdown parser: CommonMark with tables, footnotes, smart typography,
-strikethrough, fenced divs (`::: {.class #id}`), task lists and attributes.
+strikethrough, definition lists, fenced divs (`::: {.class #id}` and pandoc's `::: tip`), task
+lists and attributes (`{#id}`, `{width=50%}`).
 
 Parsing only: the tokens it makes are the book's model of a chapter's text, which each output
 renders in its own way (`outputs/html.py`).
@@ -7,12 +8,14 @@ renders in its own way (`outputs/html.py`).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -20,7 +23,8 @@ OPTIONS = {"typographer": True, "xhtmlOut": True, "html": True}
 
 
 def _is_div(params: str, markup: str) -> bool:
-    return params.strip().startswith("{")
+    params = params.strip()
+    return params.startswith("{") or re.fullmatch(r"[A-Za-z][\w-]*", params) is not None
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +35,7 @@ def parser() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(footnote_plugin)
     md.use(attrs_plugin)
+    md.use(deflist_plugin)
     # Every link is parsed, whatever its scheme, so that one the book refuses (javascript:, file:,
     # data:) is an error at its line rather than text that silently stops being a link.
     md.validateLink = lambda url: True

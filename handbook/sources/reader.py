@@ -1,5 +1,5 @@
-"""Walks a chapter's Markdown tokens once: heading ids, links, pictures, divs and checklists, each
-with its line; problems go to the chapter's diagnostics."""
+"""Walks a chapter's Markdown tokens once: heading ids, links, pictures, raw HTML, divs (callouts and
+checklists), figures and alerts, each with its line; problems go to the chapter's diagnostics."""
 
 from __future__ import annotations
 
@@ -15,38 +15,44 @@ from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from handbook import limits
 from handbook.errors import Diagnostics
 from handbook.gate import Refused
-from handbook.model import Checklist, ChecklistItem, Heading, Image, Link
+from handbook.model import Checklist, Figure, Heading, Image, Link
 from handbook.project import Project
-from handbook.sources import rawhtml
+from handbook.sources import callouts, checklists, figures, rawhtml
 from handbook.sources.pictures import Pictures
+from handbook.sources.words import ID
 
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}  # besides relative links (cross-references)
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "table_open", "blockquote_open",
-           "checklist", "fence", "code_block", "hr"}
+           "checklist", "figure", "fence", "code_block", "hr", "dl_open"}
 
 
 def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug if slug and slug[0].isalpha() else f"s-{slug or 'section'}"
+    """A heading's automatic id, as GitHub makes it: lower case, letters (accented ones too), digits,
+    spaces as hyphens, other punctuation dropped."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    slug = "".join(c for c in text if c.isalnum() or c in " -_").replace(" ", "-")
+    return slug or "section"
 
 
 class ChapterReader:
-    """Walks a chapter's tokens once: ids, links, images, checklists, with lines."""
-
     def __init__(self, project: Project, path: Path, slug: str, diags: Diagnostics, pictures: Pictures):
         self.project, self.path, self.slug, self.diags, self.pictures = project, path, slug, diags, pictures
         self.headings: list[Heading] = []
         self.links: list[Link] = []
         self.images: list[Image] = []
         self.checklists: list[Checklist] = []
+        self.figures: list[Figure] = []
         self.ids: dict[str, int] = {}
         self.items = 0  # checklist items so far
+        self.open_blocks: list[str] = []  # elements raw HTML blocks opened and did not close yet
 
     def line(self, token: Token) -> int:
         return (token.map[0] if token.map else 0) + 1
+
+    def error(self, line: int, code: str, message: str) -> None:
+        self.diags.error(self.path, line, code, message)
 
     def number_blocks(self, tokens: list[Token]) -> None:
         """Give every block a key that survives into each output, so a page of the
@@ -57,7 +63,7 @@ class ChapterReader:
                 n += 1
                 token.meta["b"] = f"{self.slug}/{n}"
 
-    def read(self, tokens: list[Token]) -> list[Token]:
+    def read(self, tokens: list[Token], top: bool = True) -> list[Token]:
         out: list[Token] = []
         i = 0
         while i < len(tokens):
@@ -65,28 +71,43 @@ class ChapterReader:
             if token.type == "container_div_open":
                 i = self._div(tokens, i, out)
                 continue
+            if token.type == "paragraph_open" and (figure := figures.make(self, tokens, i)) is not None:
+                out.append(figure)
+                i += 3
+                continue
+            if token.type == "blockquote_open":
+                callouts.alert(self, tokens, i)
             if token.type == "heading_open":
                 self._heading(token, tokens[i + 1])
             elif token.type == "inline":
-                self._inline(token, self.line(token))
+                self.inline(token, self.line(token))
             elif token.type == "list_item_open" and "task-list-item" in str(token.attrs.get("class", "")):
                 self.diags.warning(self.path, self.line(token), "task-outside-checklist",
                                    "task item outside a checklist: put it in a '::: {.checklist ...}' div")
             elif token.type == "html_block":
-                self._raw_html(token.content, self.line(token))
+                self._html_block(token)
             out.append(token)
             i += 1
+        if top and self.open_blocks:  # raw HTML that opened blocks and never closed them
+            closing = "".join(rawhtml.closing(tag) for tag in reversed(self.open_blocks))
+            out.append(Token("html_block", "", 0, content=closing + "\n"))
+            self.open_blocks = []
         return out
 
-    def _claim_id(self, ident: str, line: int, what: str) -> None:
+    def claim_id(self, ident: str, line: int, what: str) -> None:
         if len(ident) > limits.ID_CHARS:
-            self.diags.error(self.path, line, "too-long",
-                             f"{what} id is {len(ident)} characters; the limit is {limits.ID_CHARS}")
+            self.error(line, "too-long", f"{what} id is {len(ident)} characters; the limit is {limits.ID_CHARS}")
         if ident in self.ids:
-            self.diags.error(self.path, line, "duplicate-id",
-                             f"duplicate {what} id {ident!r} (first used on line {self.ids[ident]})")
+            self.error(line, "duplicate-id", f"duplicate {what} id {ident!r} (first used on line {self.ids[ident]})")
         else:
             self.ids[ident] = line
+
+    def auto_id(self, base: str, line: int) -> str:
+        ident, n = base, 1
+        while ident in self.ids:  # automatic ids never clash; explicit ones must not
+            ident, n = f"{base}-{n}", n + 1
+        self.ids[ident] = line
+        return ident
 
     def _heading(self, token: Token, inline: Token) -> None:
         line = self.line(token)
@@ -94,74 +115,113 @@ class ChapterReader:
         if level == 1:
             self.diags.warning(self.path, line, "heading-level",
                                "the chapter title comes from front matter; start sections at '##'")
-        explicit = None
+        attrs: dict = {}
         children = inline.children or []
-        if children and children[-1].type == "text":
-            match = _HEADING_ATTRS.search(children[-1].content)
-            if match:
-                try:
-                    _, attrs = parse_attrs(match.group(1))
-                except ParseError:
-                    attrs = {}
-                explicit = attrs.get("id")
-                if explicit:
-                    children[-1].content = children[-1].content[: match.start()]
-                    inline.content = _HEADING_ATTRS.sub("", inline.content)
+        if children and children[-1].type == "text" and (match := _HEADING_ATTRS.search(children[-1].content)):
+            written = match.group(1)
+            try:  # pandoc's `{-}` is short for `{.unnumbered}`
+                _, attrs = parse_attrs(written.replace("{-", "{.unnumbered", 1) if written.startswith("{-") else written)
+            except ParseError as exc:
+                self.error(line, "bad-attributes", f"cannot read the heading's attributes {written}: {exc}")
+            children[-1].content = children[-1].content[: match.start()]
+            inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
+        explicit = attrs.get("id")
         if explicit:
-            if not _ID.match(explicit):
-                self.diags.error(self.path, line, "bad-id", f"heading id {explicit!r} is not a valid id")
-            self._claim_id(explicit, line, "heading")
+            if not ID.match(explicit):
+                self.error(line, "bad-id", f"heading id {explicit!r} is not a valid id")
+            self.claim_id(explicit, line, "heading")
             ident = explicit
         else:
-            base = slugify(text)
-            ident, n = base, 1
-            while ident in self.ids:  # automatic ids never clash; explicit ones must not
-                ident, n = f"{base}-{n}", n + 1
-            self.ids[ident] = line
+            ident = self.auto_id(slugify(text), line)
         token.attrs["id"] = ident
-        self.headings.append(Heading(level=level, id=ident, text=text, line=line))
-        self._inline(inline, line)
+        unlisted = {"unnumbered", "unlisted"} & set(str(attrs.get("class", "")).split())
+        self.headings.append(Heading(level=level, id=ident, text=text, line=line, listed=not unlisted))
+        self.inline(inline, line)
 
-    def _raw_html(self, fragment: str, line: int) -> None:
-        found, images = rawhtml.problems(fragment)
-        for message in found:
-            self.diags.error(self.path, line, "raw-html", message)
-        for src, alt in images:
-            if not alt.strip():
-                self.diags.error(self.path, line, "image-alt", f"image {src!r} has no alt text")
-            self._image(src, alt, line)
+    def _html_block(self, token: Token) -> None:
+        line = self.line(token)
+        written = rawhtml.write(token.content, lambda src, alt: self._raw_image(src, alt, line))
+        for message in written.problems:
+            self.error(line, "raw-html", message)
+        for kind, tag in written.events:
+            if kind == "start":
+                self.open_blocks.append(tag)
+            elif tag in self.open_blocks:
+                while self.open_blocks.pop() != tag:
+                    pass
+        token.content = "" if written.comment_only else written.xhtml + "\n"
 
-    def _inline(self, token: Token, line: int) -> None:
-        fragment = rawhtml.inline_fragment(token.children)
-        if fragment is not None:
-            self._raw_html(fragment, line)
-        for child in token.children or []:
+    def inline(self, token: Token, line: int) -> None:
+        """Links, pictures, raw HTML (balanced within the paragraph) and stray note calls of a run."""
+        stack: list[str] = []
+        children = token.children or []
+        figures.loose_attributes(children)
+        for child in children:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
+            elif child.type == "html_inline" and "task-list-item-checkbox" not in child.content:
+                self._html_inline(child, stack, line)
             elif child.type == "link_open":
-                text = _plain(token.children, child)
-                url = str(child.attrs.get("href", ""))
-                scheme = urlsplit(url).scheme.lower()
-                if scheme and scheme not in LINK_SCHEMES:
-                    self.diags.error(self.path, line, "bad-link", f"link scheme not allowed: {url!r} "
-                                     "(links may be https, http, mailto, tel or to a chapter)")
-                self.links.append(Link(url=url, text=text, path=self.path, line=line))
+                self._link(children, child, line)
             elif child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
                 src = str(child.attrs.get("src", ""))
                 if not alt.strip():
-                    self.diags.error(self.path, line, "image-alt", f"image {src!r} has no alt text")
-                child.meta["image"] = self._image(src, alt, line)
+                    self.error(line, "image-alt", f"image {src!r} has no alt text")
+                child.meta["image"] = self.image(src, alt, line)
+                figures.check_width(self, child, line)
+            elif child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
+                self.error(line, "undefined-note", f"footnote [^{match.group(1)}] is not defined: add a line "
+                           f"'[^{match.group(1)}]: its text' below the paragraph")
+        if stack:  # elements raw HTML opened in this paragraph close at its end, as in HTML5
+            children.append(Token("html_inline", "", 0, content="".join(rawhtml.closing(t) for t in reversed(stack))))
 
-    def _image(self, src: str, alt: str, line: int) -> Image:
+    def _html_inline(self, child: Token, stack: list[str], line: int) -> None:
+        written = rawhtml.write(child.content, lambda src, alt: self._raw_image(src, alt, line))
+        for message in written.problems:
+            self.error(line, "raw-html", message)
+        xhtml = written.xhtml
+        for kind, tag in written.events:
+            if kind == "start":
+                stack.append(tag)
+            elif tag in stack:  # close what was opened inside it, then it
+                while (last := stack.pop()) != tag:
+                    xhtml = rawhtml.closing(last) + xhtml
+            else:
+                self.diags.warning(self.path, line, "stray-tag", f"</{tag}> closes nothing and is left out")
+                xhtml = xhtml.replace(rawhtml.closing(tag), "", 1)
+        child.content = xhtml
+
+    def _link(self, children: list[Token], child: Token, line: int) -> None:
+        start = children.index(child)
+        words = []
+        for c in children[start + 1:]:
+            if c.type == "link_close":
+                break
+            if c.type in ("text", "code_inline"):
+                words.append(c.content)
+        url = str(child.attrs.get("href", ""))
+        scheme = urlsplit(url).scheme.lower()
+        if scheme and scheme not in LINK_SCHEMES:
+            self.error(line, "bad-link", f"link scheme not allowed: {url!r} "
+                       "(links may be https, http, mailto, tel or to a chapter)")
+        self.links.append(Link(url=url, text="".join(words), path=self.path, line=line))
+
+    def _raw_image(self, src: str, alt: str, line: int) -> str | None:
+        if not alt.strip():
+            self.error(line, "image-alt", f"image {src!r} has no alt text")
+        image = self.image(src, alt, line)
+        return image.picture.name if image.picture else None
+
+    def image(self, src: str, alt: str, line: int) -> Image:
         try:
             picture = self.pictures.get(src)
         except Refused as exc:
             message = str(exc)
             if "does not exist" in message:
                 message = f"image {src!r} does not exist"
-            self.diags.error(self.path, line, "image", message)
+            self.error(line, "image", message)
             picture = None
         image = Image(src=src, alt=alt, path=self.path, line=line, picture=picture)
         self.images.append(image)
@@ -181,93 +241,23 @@ class ChapterReader:
             j += 1
         close = tokens[j] if j < len(tokens) else None
         if close is None or close.markup == "":
-            self.diags.error(self.path, line, "unclosed-div", "fenced div is not closed by a ':::' line")
+            self.error(line, "unclosed-div", "fenced div is not closed by a ':::' line")
+        info = open_token.info.strip()
         try:
-            _, attrs = parse_attrs(open_token.info.strip())
+            _, attrs = parse_attrs(info) if info.startswith("{") else (0, {"class": info})
         except ParseError as exc:
-            self.diags.error(self.path, line, "bad-attributes", f"cannot read the div's attributes: {exc}")
+            self.error(line, "bad-attributes", f"cannot read the div's attributes: {exc}")
             attrs = {}
-        classes = attrs.get("class", "").split()
-        if "checklist" not in classes:
-            open_token.meta["attrs"] = attrs
-            if attrs.get("id"):
-                self._claim_id(attrs["id"], line, "div")
-            out.append(open_token)
-            inner = self.read(tokens[i + 1: j])
-            out.extend(inner)
-            if close is not None:
-                out.append(close)
+        classes = str(attrs.get("class", "")).split()
+        if "checklist" in classes:
+            out.append(checklists.read(self, tokens[i + 1: j], attrs, line))
             return j + 1
-        self._checklist(tokens[i + 1: j], attrs, line, out)
+        callouts.mark(self, open_token, close, attrs, line)
+        open_token.meta["attrs"] = {k: v for k, v in attrs.items() if k != "title"}
+        if attrs.get("id"):
+            self.claim_id(attrs["id"], line, "div")
+        out.append(open_token)
+        out.extend(self.read(tokens[i + 1: j], top=False))
+        if close is not None:
+            out.append(close)
         return j + 1
-
-    def _checklist(self, inner: list[Token], attrs: dict, line: int, out: list[Token]) -> None:
-        ident = attrs.get("id", "")
-        title = attrs.get("title", "").strip()
-        if not ident:
-            self.diags.error(self.path, line, "checklist-id", "checklist has no id: add '#some-id'")
-        elif not _ID.match(ident):
-            self.diags.error(self.path, line, "bad-id", f"checklist id {ident!r} is not a valid id")
-        else:
-            self._claim_id(ident, line, "checklist")
-        if not title:
-            self.diags.error(self.path, line, "checklist-title", 'checklist has no title: add title="..."')
-        elif len(title) > limits.TITLE_CHARS:
-            self.diags.error(self.path, line, "too-long",
-                             f"checklist title is {len(title)} characters; the limit is {limits.TITLE_CHARS}")
-        items: list[ChecklistItem] = []
-        item_level = min((t.level for t in inner if t.type == "list_item_open"), default=-1)
-        for k, token in enumerate(inner):
-            if token.type == "list_item_open" and token.level == item_level:
-                inline = inner[k + 2] if k + 2 < len(inner) else None
-                if "task-list-item" not in str(token.attrs.get("class", "")) or inline is None:
-                    self.diags.error(self.path, self.line(token), "checklist-item",
-                                     "checklist items must be tasks: '- [ ] do this'")
-                    continue
-                children = [c for c in inline.children or [] if not _is_checkbox(c)]
-                if children and children[0].type == "text":
-                    children[0] = children[0].copy(content=children[0].content.lstrip())
-                self._inline(inline, self.line(token))
-                items.append(ChecklistItem(text=_text(children), line=self.line(token), tokens=children))
-            elif token.type in ("heading_open", "html_block", "fence", "table_open", "blockquote_open"):
-                self.diags.error(self.path, self.line(token), "checklist-content",
-                                 "a checklist holds only a task list")
-        if not items:
-            self.diags.error(self.path, line, "checklist-empty", "checklist has no task items")
-        elif len(items) > limits.CHECKLIST_ITEMS:
-            self.diags.error(self.path, line, "too-many",
-                             f"checklist has {len(items)} items; the limit is {limits.CHECKLIST_ITEMS}")
-        self.items += len(items)
-        if self.items > limits.CHECKLIST_ITEMS_PER_CHAPTER >= self.items - len(items):
-            self.diags.error(self.path, line, "too-many", f"more than {limits.CHECKLIST_ITEMS_PER_CHAPTER} "
-                             "checklist items in one chapter")
-        checklist = Checklist(id=ident, title=title, chapter=self.slug, items=tuple(items),
-                              path=self.path, line=line)
-        self.checklists.append(checklist)
-        token = Token("checklist", "", 0, map=[line - 1, line], meta={"checklist": checklist})
-        out.append(token)
-
-
-def _is_checkbox(token: Token) -> bool:
-    return token.type == "html_inline" and "task-list-item-checkbox" in token.content
-
-
-def _text(children: list[Token]) -> str:
-    parts = []
-    for c in children:
-        if c.type in ("text", "code_inline"):
-            parts.append(c.content)
-        elif c.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts).strip()
-
-
-def _plain(children: list[Token], link_open: Token) -> str:
-    start = children.index(link_open)
-    parts = []
-    for c in children[start + 1:]:
-        if c.type == "link_close":
-            break
-        if c.type in ("text", "code_inline"):
-            parts.append(c.content)
-    return "".join(parts)

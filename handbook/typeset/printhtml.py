@@ -19,7 +19,7 @@ def chapters_html(book: Book, project: Project) -> list[dict]:
         flavour = PrintFlavour(book, chapter, project, "print/checklist.html.j2", "print/markup.html.j2",
                                inline_notes=True)
         out.append({"chapter": chapter, "anchor": pagemap.anchor(chapter.slug), "body": flavour.body(),
-                    "toc": [h for h in chapter.headings if h.level == 2], "section_anchor": flavour.anchor})
+                    "toc": [h for h in chapter.headings if h.level == 2 and h.listed], "section_anchor": flavour.anchor})
     return out
 
 
