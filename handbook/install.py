@@ -49,8 +49,8 @@ def check_out(out: Path, project: Project) -> Path:
         why = "is the root, a home folder or a top-level system folder"
     elif real.exists() and not real.is_dir():
         why = "is a file, not a folder"
-    elif real.is_dir() and any(n.name not in (MANIFEST, STAGING, ".preview") for n in real.iterdir()) \
-            and not (real / MANIFEST).is_file():
+    elif real.is_dir() and any(not n.name.startswith(".") for n in real.iterdir()) \
+            and not (real / MANIFEST).is_file():  # hidden entries (make's markers, caches) are not outputs
         why = "is not empty and was not made by a build (it has no .manifest.json)"
     if why:
         raise BuildError([Diagnostic(where(out), 0, "error", "bad-out", f"the output folder {why}; choose another")])
