@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from handbook import __version__, ahead, install, scratch
+from handbook import __version__, ahead, fonts, install, scratch
 from handbook.errors import BuildError, Diagnostic, RenderError, where
 from handbook.gate import Refused
 from handbook.load import read_checked
@@ -54,7 +54,8 @@ def run(project: Project, out: Path, force: bool = False, progress: Progress | N
     say = progress or (lambda message: None)
     real_out = install.check_out(out, project)
     checked = None if real_out.is_dir() else read_checked(project)  # a broken book makes no folder
-    with scratch.folder(), install.locked(real_out, say):
+    with scratch.folder() as temporary, install.locked(real_out, say):
+        fonts.isolate(temporary)  # the typesetter (here and on the second core) sees the pinned fonts only
         previous, notes = install.read_previous(real_out)
         stamp = inputs_stamp(project)
         if not force and previous.files and previous.stamp == stamp and previous.intact():

@@ -12,7 +12,7 @@ def read_checked(project: Project) -> tuple[Book, list[Diagnostic]]:
     """The book, checked; raises BuildError listing every problem (warnings included)."""
     book, diags = sources.read(project)
     if book is not None:
-        diags.extend(checks.model(book))
+        diags.extend(checks.model(book, project))
     diags.raise_if_errors()
     if book is None:  # pragma: no cover - sources.read records why
         raise BuildError(diags.items)

@@ -12,8 +12,12 @@ import font_source_serif_pro
 
 from handbook.gate import Gate
 
-DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
-FONT_DIRS = (Path(font_source_serif_pro.font_directory), Path(font_source_sans_pro.font_directory))
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LAYOUTS = ROOT / "layouts"
+# The pinned fonts: the book's own (PyPI packages), and the fallbacks' subsets (npm packages).
+FONTSOURCE = ROOT / "node_modules" / "@fontsource"
+FONT_DIRS = (Path(font_source_serif_pro.font_directory), Path(font_source_sans_pro.font_directory),
+             *sorted(FONTSOURCE.glob("*/files")))
 PAPERS = ("letter", "a4")
 
 
@@ -26,7 +30,7 @@ class Project:
 
     @cached_property
     def gate(self) -> Gate:
-        return Gate({"book": self.chapters, "layouts": self.layouts, "fonts": self.fonts})
+        return Gate({"book": self.chapters, "layouts": self.layouts, "fonts": self.fonts, "fontsource": FONTSOURCE})
 
     def with_paper(self, paper: str) -> Project:
         return Project(self.chapters, self.layouts, paper, self.fonts)

@@ -72,7 +72,8 @@ def folder() -> Iterator[Path]:
     base = tempfile.gettempdir()
     sweep(base)
     path = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base)
-    saved_dir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    saved_dir = tempfile.tempdir
+    saved_env = {name: os.environ.get(name) for name in ("TMPDIR", "FONTCONFIG_FILE")}
     tempfile.tempdir = path
     os.environ["TMPDIR"] = path
     handlers = {}
@@ -84,8 +85,9 @@ def folder() -> Iterator[Path]:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
         tempfile.tempdir = saved_dir
-        if saved_env is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved_env
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(path, ignore_errors=True)

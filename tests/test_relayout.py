@@ -9,7 +9,7 @@ from handbook.typeset import engine, faults, sandbox
 
 CSS = """
 @page { size: 12cm 9cm; margin: 1cm; @bottom-center { content: counter(page); } }
-body { font: 10pt/1.3 "Source Serif 4", serif; }
+body { font: 10pt/1.3 "Source Serif", serif; }
 .fn { float: footnote; }
 a.xref::after { content: " (see page " target-counter(attr(href url), page) ")"; }
 [data-turn] { break-before: page; }

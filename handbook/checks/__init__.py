@@ -1,6 +1,6 @@
 """The checks of a build: of the model once the sources are read, and of each finished file.
 
-    problems = checks.model(book)      # internal links (cross-references, heading and checklist ids)
+    problems = checks.model(book, project)  # internal links; every character in a pinned font
     problems = checks.outputs(files)   # every link inside the PDFs, the EPUB and the site lands
 
 Pictures are checked as they are read (sources/pictures.py), so nothing is read twice.
@@ -8,14 +8,16 @@ Pictures are checked as they are read (sources/pictures.py), so nothing is read 
 
 from __future__ import annotations
 
-from handbook.checks import xrefs
+from handbook.checks import glyphs, xrefs
 from handbook.errors import Diagnostic, Diagnostics
 from handbook.model import Book
+from handbook.project import Project
 
 
-def model(book: Book) -> list[Diagnostic]:
+def model(book: Book, project: Project) -> list[Diagnostic]:
     diags = Diagnostics()
     xrefs.check_links(book, diags)
+    glyphs.check(book, project, diags)
     return diags.items
 
 

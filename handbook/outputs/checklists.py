@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from handbook import layouts
+from handbook import fonts, layouts
+from handbook.checks import glyphs
 from handbook.model import Book, Checklist
 from handbook.outputs import Made, Reuse, html
 from handbook.outputs.flavours import PackFlavour
@@ -18,6 +19,7 @@ from handbook.project import Project
 from handbook.typeset.sandbox import html_to_pdf, inputs_key
 
 OPTIONS = {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}
+FALLBACK_CSS = "fallback-fonts.css"
 Ahead = dict[str, tuple[str, bytes]]  # name -> (inputs key, PDF) made on the second core
 
 
@@ -38,12 +40,16 @@ def make(book: Book, page_map: PageMap, project: Project, reuse: Reuse | None = 
          ahead: Ahead | None = None) -> Made:
     css = layouts.read(project, "print/checklists.css").decode()
     files = {"checklists.css": css.encode(), **layouts.fonts_for(project, css)}
+    fallback_css, fallback_files = fonts.declarations(project, glyphs.codes(book))
+    if fallback_css:
+        files.update({FALLBACK_CSS: fallback_css.encode(), **fallback_files})
     made = Made({})
     jobs = [("checklists.pdf", list(book.checklists))]
     jobs += [(f"checklists/{c.id}.pdf", [c]) for c in book.checklists]
     for name, checklists in jobs:
         page = layouts.render(project, "print/checklists.html.j2", book=book, config=book.config,
-                              entries=_entries(book, page_map, project, checklists), paper=project.paper)
+                              entries=_entries(book, page_map, project, checklists), paper=project.paper,
+                              fallback_fonts=FALLBACK_CSS if fallback_css else "")
         # Everything the PDF is made from: a checklist whose page text did not change is not
         # rendered again (nor when it was already made ahead with the right page numbers).
         key = made.keys[name] = inputs_key(files, page, **OPTIONS)

@@ -1,24 +1,16 @@
-"""Everything that reaches into WeasyPrint's internals, in one place: corrections made inside one
-layout, and what is read back from laid-out pages (`PageView`).
+"""Everything that reaches into WeasyPrint 70's internals (`VERSION`), in one place: corrections
+made inside one layout, and what is read back from laid-out pages (`PageView`). Another version, or
+any drift met at run time (a missing attribute or key, a changed signature), raises `Drift`: the
+typesetter then lays the marked HTML out afresh with public calls only, and says so.
 
-The internals are those of WeasyPrint 70 (`VERSION`). Any other version, or any drift met at run
-time (a missing attribute or key, a changed signature), raises `Drift`: the typesetter then lays the
-marked HTML out afresh with public calls only, and says so in a warning.
-
-Corrections made inside one layout: WeasyPrint lays out again only the pages they change.
-
-The PDF writer marks blocks (`data-turn`, `data-nudge`) to correct faults it finds in a layout.
-Laying the whole book out again for one mark costs as much as the first layout. Instead, when
-WeasyPrint's pagination has settled, the marks are set on the document's elements, each marked
-block gets the style the layout's CSS gives the mark (as copies: WeasyPrint shares one computed
-style between like elements), and the pages the block is on, with the one before, are remade by
-WeasyPrint's own repagination, which makes the following pages again only as far as their
-content moves. The result is the layout of the marked HTML: a test renders that HTML from
-scratch and compares the PDFs byte for byte.
-
-This reaches into the internals of the pinned WeasyPrint. Where a mark would change more than the
-few properties known to be safe to change in place, or the block holds a table, it gives up
-(`Unsupported`) and the writer lays the marked HTML out from scratch instead.
+The typesetter marks blocks (`data-turn`, `data-nudge`) to correct faults it finds in a layout.
+Laying the whole book out again for one mark costs as much as the first layout. Instead, once
+WeasyPrint's pagination has settled, the marks are set on the elements, each marked block gets the
+style the layout's CSS gives the mark (as copies: WeasyPrint shares one computed style between like
+elements), and WeasyPrint's own repagination remakes the pages the block is on, the one before, and
+the following ones as far as their content moves. The result is the layout of the marked HTML (a
+test compares it with a fresh layout byte for byte). A mark that would change more than the few
+properties known to be safe in place, or a block that holds a table, is `Unsupported`.
 """
 
 from __future__ import annotations
@@ -71,6 +63,7 @@ class Corrections:
         self.passes = 0
         self.loop = 0  # WeasyPrint's pagination loop under way
         self.max_loops = 8 + EXTRA_LOOPS * rounds
+        self.anchors: dict[str, int] | None = None  # anchor -> page index, after the last loop
 
     def make_all_pages(self, original, context, root_box, html, pages):
         self.loop = self.loop + 1 if pages else 0  # the first loop starts without pages
@@ -83,6 +76,7 @@ class Corrections:
             if self.first is not None:
                 self.first, first = None, self.first
                 first(views)
+            self._follow_moved_anchors(context, views)
             if self.passes >= self.rounds or not _settled(context, before, len(made)):
                 return
             if self.loop + EXTRA_LOOPS >= self.max_loops:  # no loops left to remake the pages
@@ -96,6 +90,27 @@ class Corrections:
             raise
         except DRIFT as exc:
             raise Drift(f"{type(exc).__name__}: {exc}") from exc
+
+
+    def _follow_moved_anchors(self, context, views) -> None:
+        """After a mark, an anchor may move to another page. WeasyPrint updates the page numbers
+        that cite it (target-counter) only on pages it remakes for other reasons: a page before
+        the mark would keep the old number. Such pages are remade in one more loop."""
+        anchors: dict[str, int] = {}
+        for index, view in enumerate(views):
+            for anchor in view.anchors():
+                anchors.setdefault(anchor, index)
+        if self.anchors is not None and self.passes:  # only marks move anchors once a layout has settled
+            moved = {a for a, index in anchors.items() if self.anchors.get(a) != index}
+            for (box, css_token), item in context.target_collector.counter_lookup_items.items():
+                element = getattr(box, "element", None)
+                href = (element.get("href") or "") if element is not None else ""
+                index = item.page_maker_index
+                if css_token == "content" and href.startswith("#") and href[1:] in moved \
+                        and index is not None and index < len(context.page_maker):
+                    item.parse_again(item.cached_page_counter_values)
+                    context.page_maker[index][-1]["content_changed"] = True
+        self.anchors = anchors
 
 
 @contextmanager

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 
-from handbook import layouts, pagemap
+from handbook import fonts, layouts, pagemap
+from handbook.checks import glyphs
 from handbook.model import Book
 from handbook.outputs.flavours import PrintFlavour
 from handbook.project import Project
+
+
+FALLBACK_CSS = "fallback-fonts.css"
 
 
 def chapters_html(book: Book, project: Project) -> list[dict]:
@@ -24,12 +28,18 @@ def chapters_html(book: Book, project: Project) -> list[dict]:
 
 
 def print_files(book: Book, project: Project) -> dict[str, bytes]:
-    """The print HTML, its stylesheet, fonts and pictures: what WeasyPrint is given."""
+    """The print HTML, its stylesheets, fonts and pictures: what WeasyPrint is given. The fallback
+    fonts' subsets the text needs, if any, are declared in a stylesheet of their own."""
     css = layouts.read(project, "print/handbook.css").decode()
+    fallback_css, fallback_files = fonts.declarations(project, glyphs.codes(book))
     html = layouts.render(project, "print/handbook.html.j2", book=book, config=book.config, keys=pagemap,
-                          chapters=chapters_html(book, project), paper=project.paper)
+                          chapters=chapters_html(book, project), paper=project.paper,
+                          fallback_fonts=FALLBACK_CSS if fallback_css else "")
     files = {"handbook.html": html.encode(), "handbook.css": css.encode()}
     files.update(layouts.fonts_for(project, css))
+    if fallback_css:
+        files[FALLBACK_CSS] = fallback_css.encode()
+        files.update(fallback_files)
     files.update({name: picture.data for name, picture in book.pictures.items()})
     return files
 

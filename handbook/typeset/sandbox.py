@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from handbook import fonts
 from handbook.errors import Diagnostic, RenderError
 
 BASE = "file:///handbook-print/"
@@ -78,6 +79,7 @@ def inputs_key(files: dict[str, bytes], html: str = "", **options) -> str:
 
 def paginate(html: str, files: dict[str, bytes], what: str, **options):
     """Lay out `html` into pages; returns WeasyPrint's document."""
+    fonts.ensure_isolated()
     with strict_logs(what):
         return weasyprint.HTML(string=html, base_url=BASE + "index.html",
                                url_fetcher=SandboxFetcher(files)).render(**options)

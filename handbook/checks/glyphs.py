@@ -1,0 +1,62 @@
+"""Every character the printed book shows must be in one of its pinned fonts (`handbook/fonts.py`):
+a character none has is an error at the chapter and line where it is written, naming it."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from handbook import fonts
+from handbook.errors import Diagnostics
+from handbook.model import Book
+from handbook.project import Project
+
+# Characters that draw nothing of their own: spaces, controls, format marks (joiners, direction
+# marks, soft hyphens) and variation selectors.
+_SILENT = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+def _drawn(char: str) -> bool:
+    code = ord(char)
+    return not (unicodedata.category(char) in _SILENT or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF)
+
+
+def texts(book: Book) -> Iterator[tuple[Path, int, str]]:
+    """(file, line, text) of everything the printed book shows."""
+    yield book.config.path, 1, " ".join((book.config.title, book.config.subtitle, book.config.author,
+                                          book.config.edition, book.config.publisher))
+    for chapter in book.chapters:
+        yield chapter.path, 2, chapter.title + " " + chapter.summary
+        for token in chapter.tokens:
+            line = (token.map[0] + 1) if token.map else 0
+            if token.type == "inline":
+                yield chapter.path, line, token.content
+            elif token.type in ("fence", "code_block", "html_block"):
+                yield chapter.path, line, token.content
+            elif token.type == "figure":
+                yield chapter.path, line, token.meta["figure"].caption
+            elif token.type == "checklist":
+                checklist = token.meta["checklist"]
+                yield chapter.path, checklist.line, checklist.title
+                for part in checklist.intro:
+                    if part.type == "inline":
+                        yield chapter.path, (part.map[0] + 1) if part.map else checklist.line, part.content
+                for item in checklist.items:
+                    yield chapter.path, item.line, " ".join(
+                        [c.content for c in item.tokens] + [c.content for p in item.more for c in p])
+
+
+def codes(book: Book) -> set[int]:
+    return {ord(c) for _, _, text in texts(book) for c in text if _drawn(c)}
+
+
+def check(book: Book, project: Project, diags: Diagnostics) -> None:
+    seen: set[tuple[Path, str]] = set()
+    for path, line, text in texts(book):
+        for char in text:
+            if _drawn(char) and (path, char) not in seen and not fonts.covered(project, ord(char)):
+                seen.add((path, char))
+                name = unicodedata.name(char, "unnamed character")
+                diags.error(path, line, "no-glyph", f"character {char!r} (U+{ord(char):04X} {name}) is in none of "
+                            f"the book's fonts ({fonts.SPEC} in the layouts lists the fallbacks)")
