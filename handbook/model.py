@@ -89,6 +89,7 @@ class Checklist:
     path: Path
     line: int
     tree: tuple[ChecklistItem, ...] = ()  # the top-level tasks, each with its sub-tasks
+    level: int = 3  # its title's heading level: one below the section it is in
     intro: Any = field(default=(), compare=False, repr=False)  # block tokens above the list
 
 

@@ -43,7 +43,7 @@ def read(reader, inner: list[Token], attrs: dict, line: int) -> Token:
     if reader.items > limits.CHECKLIST_ITEMS_PER_CHAPTER >= reader.items - len(every):
         reader.error(line, "too-many", f"more than {limits.CHECKLIST_ITEMS_PER_CHAPTER} checklist items in one chapter")
     checklist = Checklist(id=ident, title=title, chapter=reader.slug, items=tuple(every), path=reader.path,
-                          line=line, tree=tuple(tree), intro=tuple(intro))
+                          line=line, tree=tuple(tree), intro=tuple(intro), level=min(reader.level + 1, 6))
     reader.checklists.append(checklist)
     return Token("checklist", "", 0, map=[line - 1, line], meta={"checklist": checklist})
 

@@ -47,6 +47,7 @@ class ChapterReader:
         self.ids: dict[str, int] = {}
         self.items = 0  # checklist items so far
         self.open_blocks: list[str] = []  # elements raw HTML blocks opened and did not close yet
+        self.level = 1  # the level of the last heading (the chapter title is 1)
 
     def line(self, token: Token) -> int:
         return (token.map[0] if token.map else 0) + 1
@@ -115,6 +116,10 @@ class ChapterReader:
         if level == 1:
             self.diags.warning(self.path, line, "heading-level",
                                "the chapter title comes from front matter; start sections at '##'")
+        elif level > self.level + 1:
+            self.diags.warning(self.path, line, "heading-level", f"a level-{level} heading after a level-"
+                               f"{self.level} one skips a level: screen readers and the PDF's tags expect none")
+        self.level = level
         attrs: dict = {}
         children = inline.children or []
         if children and children[-1].type == "text" and (match := _HEADING_ATTRS.search(children[-1].content)):

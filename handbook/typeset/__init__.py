@@ -25,8 +25,9 @@ from handbook.typeset.printhtml import mark, print_files
 
 MAX_PASSES = 3  # rounds of corrections at most; each round marks every fault it finds
 OPTIONS = {"pdf_variant": "pdf/ua-1"}
-_CORRECTIONS_CODE = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, faults.__file__,
-                                                                           engine.__file__))).hexdigest()
+_CORRECTIONS_CODE = hashlib.sha256(b"".join(
+    Path(m).read_bytes() for m in (__file__, faults.__file__, *sorted(Path(engine.__file__).parent.glob("*.py"))))
+).hexdigest()
 Reuse = Callable[[str, str], "bytes | None"]  # (output name, inputs key) -> the last build's bytes
 
 

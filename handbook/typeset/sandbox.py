@@ -86,8 +86,10 @@ def paginate(html: str, files: dict[str, bytes], what: str, **options):
 
 
 def write(document, what: str, **options) -> bytes:
-    """The PDF bytes of a laid-out document."""
-    with strict_logs(what):
+    """The PDF bytes of a laid-out document, every glyph mapped to its text."""
+    from handbook.typeset.engine import complete_text_map
+
+    with strict_logs(what), complete_text_map():
         return document.write_pdf(**options)
 
 

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import functools
 from contextlib import contextmanager
-from math import inf
 from typing import Callable
 
 import weasyprint
 import weasyprint.document
 import weasyprint.layout
 
-try:  # internals: a later version may move them (then every correction is made afresh)
-    from weasyprint.css import ComputedStyle, declaration_precedence
-    from weasyprint.css.properties import INHERITED
-except ImportError:  # pragma: no cover - only with another WeasyPrint
-    ComputedStyle = declaration_precedence = INHERITED = None
+from handbook.typeset.engine import restyle
+from handbook.typeset.engine.restyle import Unsupported
+from handbook.typeset.engine.text import complete_text_map
+from handbook.typeset.engine.views import PageView
+
+__all__ = ["PageView", "complete_text_map", "corrected", "Unsupported", "Drift", "DRIFT", "VERSION"]
 
 VERSION = "70.0"  # the WeasyPrint whose internals this module knows
 DRIFT = (AttributeError, KeyError, TypeError, IndexError, ValueError)
@@ -41,16 +41,12 @@ EXTRA_LOOPS = 4  # repaginations WeasyPrint may need after each round of marks
 Finder = Callable[[list], list[tuple[str, str]]]  # page boxes -> [(block key, mark attribute)], each once
 
 
-class Unsupported(Exception):
-    """A mark that cannot be applied in place; the caller lays the marked HTML out afresh."""
-
-
 class Drift(Unsupported):
     """WeasyPrint's internals are not what this module knows: the caller lays out afresh, and warns."""
 
 
 def check_version() -> None:
-    if weasyprint.__version__ != VERSION or ComputedStyle is None:
+    if weasyprint.__version__ != VERSION or not restyle.AVAILABLE:
         raise Drift(f"WeasyPrint {weasyprint.__version__} (corrections in place need {VERSION})")
 
 
@@ -152,147 +148,9 @@ def _apply(marks, context, root_box, html, pages) -> None:
             raise Unsupported(key)
         old = element.get(attribute)
         element.set(attribute, str(int(old or 0) + 1))
-        _restyle(element, attribute, old, context, root_box, html)
+        restyle.restyle(element, attribute, old, context, root_box, html, SAFE)
         # Every page it is on, and the one before: whether a page ends in a forced break is
         # decided there.
         on = on_pages[id(element)]
         for index in range(max(min(on) - 1, 0), max(on) + 1):
             context.page_maker[index][-1]["content_changed"] = True
-
-
-def _matches(element, html, sheets):
-    wrapper = next(w for w in html.wrapper_element.iter_subtree() if w.etree_element is element)
-    return [(sheet, origin, sheet_specificity, match) for sheet, origin, sheet_specificity in sheets
-            for match in sheet.matcher.match(wrapper)]
-
-
-def _cascade(matches) -> dict:
-    """The element's cascaded declarations, weighed as WeasyPrint's StyleFor does."""
-    style: dict = {}
-    for sheet, origin, sheet_specificity, (specificity, _, pseudo_type, (declarations, layer)) in matches:
-        if pseudo_type:
-            continue
-        layer_order = inf if layer is None else sheet.layers.index(layer)
-        specificity = sheet_specificity or specificity
-        for name, values, importance in declarations:
-            weight = (declaration_precedence(origin, importance), layer_order, specificity)
-            old_weight = style.get(name, (None, None))[1]
-            if old_weight is None or old_weight <= weight:
-                style[name] = values, weight
-    return style
-
-
-def _restyle(element, attribute, old_value, context, root_box, html) -> None:
-    """Give the element (and what inherits from it) the style its new mark gets."""
-    sheets = context.style_for._sheets
-    new = _matches(element, html, sheets)
-    element.attrib.pop(attribute) if old_value is None else element.set(attribute, old_value)
-    before = _matches(element, html, sheets)
-    element.set(attribute, str(int(old_value or 0) + 1))
-    pseudo = lambda ms: {(id(m[3][3][0]), m[3][2]) for m in ms if m[3][2]}  # noqa: E731
-    if pseudo(new) != pseudo(before):
-        raise Unsupported("a mark that styles a pseudo-element")
-    cascaded, old_cascaded = _cascade(new), _cascade(before)
-    changed = {n for n in cascaded.keys() | old_cascaded.keys() if cascaded.get(n) != old_cascaded.get(n)}
-    if not changed <= SAFE:
-        raise Unsupported(", ".join(sorted(changed - SAFE)))
-
-    inside = {id(e) for e in element.iter()}
-    boxes = [box for box in _all_boxes(root_box) if id(getattr(box, "element", None)) in inside]
-    # The element's own style (its boxes may hold copies of it); what inherits from it
-    # (its descendants, anonymous boxes and pseudo-elements) is made again too.
-    own = {id(context.style_for(element))} | {
-        id(box.style) for box in boxes
-        if box.element is element and isinstance(box.style, ComputedStyle) and box.style.pseudo_type is None}
-    clones: dict[int, object] = {}
-
-    def inherits(style) -> bool:
-        while style is not None:
-            if id(style) in own:
-                return True
-            style = getattr(style, "parent_style", None)
-        return False
-
-    def clone(style):
-        if style is None or not inherits(style):
-            return style
-        if id(style) not in clones:
-            copy = style.copy()
-            copy.parent_style = clone(style.parent_style)
-            if id(style) in own:
-                copy.cascaded = cascaded
-                stale = changed
-            else:
-                explicit = getattr(style, "cascaded", {})
-                stale = {n for n in changed if n in INHERITED and explicit.get(n, ("inherit",))[0] == "inherit"}
-            for name in stale:
-                copy.pop(name, None)
-                if copy.specified is not copy:
-                    copy.specified.pop(name, None)
-            clones[id(style)] = copy
-        return clones[id(style)]
-
-    for box in boxes:
-        box.style = clone(box.style)
-    computed = context.style_for._computed_styles
-    for key, style in list(computed.items()):
-        if isinstance(key, tuple) and id(key[0]) in inside and id(style) in clones:
-            computed[key] = clones[id(style)]
-
-
-def _all_boxes(root_box):
-    """Every box of the document, footnotes (taken out of the flow) included."""
-    for box in root_box.descendants():
-        yield box
-        if (footnote := getattr(box, "footnote", None)) is not None:
-            yield from footnote.descendants()
-
-
-class PageView:
-    """What the typesetter reads back from one laid-out page, in plain terms: the keyed elements
-    on it, its footnote calls and notes, its lines, its anchors. Works on the pages of a finished
-    document and on those of a pagination under way."""
-
-    def __init__(self, page):
-        self.box = getattr(page, "_page_box", page)
-
-    def root(self):
-        """The document's <html> element."""
-        return self.box.children[0].element
-
-    def keyed(self) -> list:
-        """The elements with a block key (data-b) on the page, in document order, each once."""
-        seen, out = set(), []
-        for box in self.box.descendants():
-            element = getattr(box, "element", None)
-            if element is not None and element.get("data-b") is not None and id(element) not in seen:
-                seen.add(id(element))
-                out.append(element)
-        return out
-
-    def note_calls(self) -> list[str]:
-        """The ids of the footnotes called from the page's text."""
-        root = self.box.children[0]
-        return [box.element.get("id") for box in root.descendants()
-                if getattr(box, "element_tag", "").endswith("::footnote-call")]
-
-    def notes(self) -> list[str]:
-        """The ids of the footnotes printed at the page's foot."""
-        found = []
-        for area in self.box.children[1:]:
-            for box in area.descendants():
-                element = getattr(box, "element", None)
-                if element is not None and "footnote" in (element.get("class") or "").split():
-                    found.append(element.get("id"))
-        return found
-
-    def blocks(self):
-        """(element, block width, [(line width, line text), ...]) for each block of lines."""
-        for block in self.box.descendants():
-            lines = [child for child in getattr(block, "children", ()) if type(child).__name__ == "LineBox"]
-            if lines:
-                yield block.element, block.width, [
-                    (line.width, "".join(getattr(b, "text", "") for b in line.descendants())) for line in lines]
-
-    def anchors(self) -> list[str]:
-        return [anchor for box in self.box.descendants() if (anchor := box.style["anchor"])]
