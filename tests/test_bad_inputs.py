@@ -24,6 +24,9 @@ CASES = {
                                "03-x.md:5: error: checklist id 'ready' is already used"),
     "broken-xref": ("03-x.md", "---\ntitle: x\n---\n\nSee [there](01-first.md#gone).\n",
                     "03-x.md:5: error: link to 01-first.md#gone"),
+    "broken-xref-hint": ("03-x.md", "---\ntitle: x\n---\n\nSee [there](01-first.md#first-step).\n",
+                         "03-x.md:5: error: link to 01-first.md#first-step: no heading, checklist or figure with "
+                         "that id (did you mean #first-steps?)"),
     "duplicate-heading-id": ("03-x.md", "---\ntitle: x\n---\n\n## A {#a}\n\n## B {#a}\n",
                              "03-x.md:7: error: duplicate heading id 'a'"),
     "missing-image": ("03-x.md", "---\ntitle: x\n---\n\n![A chart](images/none.png)\n",
