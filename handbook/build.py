@@ -99,7 +99,7 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
         keys = {"print/handbook.html": layout.key}
         checking = [worker.submit(ahead.check, {"handbook.pdf": layout.pdf})]
 
-        cover = cover_png.make(layout.pdf)
+        cover = cover_png.make(book, project)
         epub = ebook.make(book, layout, project, cover.files["cover.png"])
         checking.append(worker.submit(ahead.check, epub.files))
         made_ahead, problems = _ahead(early)

@@ -133,6 +133,9 @@ class BookConfig:
     subjects: tuple[str, ...]
     keywords: tuple[str, ...]
     identifier: str
+    license: str
+    license_url: str
+    site_url: str  # ends in "/", or ""
     linkcheck: Any  # linkcheck.settings.Settings, validated with the rest of the metadata
     path: Path
 

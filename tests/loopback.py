@@ -218,5 +218,6 @@ def make_book(urls: list[str] | list[tuple[str, str, int]], tmp: str = "chapters
                   for i, u in enumerate(urls))
     chapter = Chapter(Path(tmp) / "01-one.md", "01-one", "One", {}, (), links, (), (), None)
     settings = parse_settings(linkcheck or {}, Path(tmp) / "book.yaml")[0]
-    config = BookConfig("T", "", "A", "P", "en-US", "1", "1.0", "", (), (), "urn:x", settings, Path(tmp) / "book.yaml")
+    config = BookConfig("T", "", "A", "P", "en-US", "1", "1.0", "", (), (), "urn:x", "", "", "", settings,
+                        Path(tmp) / "book.yaml")
     return Book(Path(tmp), config, (chapter,), datetime(2024, 1, 1, tzinfo=timezone.utc))

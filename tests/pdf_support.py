@@ -212,8 +212,9 @@ class Frame:
     band: tuple[str, float, float] | None = None  # ("top" | "bottom", inches from that edge: near, far)
 
 
-BOOK_RIGHT = Frame(1.0, 0.9, 1.05, 1.4, ("top", 0.45, 0.74))  # odd pages: the binding on the left
-BOOK_LEFT = Frame(1.0, 0.9, 1.4, 1.05, ("top", 0.45, 0.74))
+# The top band holds the running head with its folio, and a checklist's "(continued)" label.
+BOOK_RIGHT = Frame(1.0, 0.9, 1.25, 1.95, ("top", 0.45, 0.98))  # odd pages: the binding on the left
+BOOK_LEFT = Frame(1.0, 0.9, 1.95, 1.25, ("top", 0.45, 0.98))
 BOOK_COVER = Frame(1.0, 0.9, 1.2, 1.2)
 SHEET = Frame(0.75, 0.9, 0.75, 0.75, ("bottom", 0.38, 0.62))  # every page of the checklists
 

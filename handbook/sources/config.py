@@ -7,6 +7,7 @@ seen without stopping the build.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from handbook import limits
@@ -29,6 +30,9 @@ _TEXT_KEYS = {
     "version": False,
     "description": False,
     "identifier": False,
+    "license": False,  # how readers may use the book, as the edition page states it
+    "license_url": False,
+    "site_url": False,  # where the web edition is published (https), for the edition page and QR codes
 }
 _LIST_KEYS = ("subjects", "keywords")
 _KNOWN = set(_TEXT_KEYS) | set(_LIST_KEYS) | {"linkcheck"}
@@ -82,6 +86,12 @@ def load_config(project: Project, diags: Diagnostics) -> BookConfig | None:
             diags.error(path, lines.get(key, 1), "too-long",
                         f"{key!r} is {len(values[key])} characters; the limit is {limits.TITLE_CHARS}")
             ok = False
+    for key in ("license_url", "site_url"):
+        if values[key] and not re.fullmatch(r"https://[^\s/]+(/\S*)?", values[key]):
+            diags.error(path, lines.get(key, 1), "metadata", f"{key!r} must be an https:// address")
+            ok = False
+    if values["site_url"] and not values["site_url"].endswith("/"):
+        values["site_url"] += "/"
     linkcheck, problems = parse_settings(data.get("linkcheck"), path, lines)
     diags.extend(problems)
     ok = ok and not problems
@@ -104,6 +114,9 @@ def load_config(project: Project, diags: Diagnostics) -> BookConfig | None:
         subjects=lists["subjects"],
         keywords=lists["keywords"],
         identifier=identifier,
+        license=values["license"],
+        license_url=values["license_url"],
+        site_url=values["site_url"],
         linkcheck=linkcheck,
         path=path,
     )

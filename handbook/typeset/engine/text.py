@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import weasyprint.pdf
 
 JOINER = "\u200d"
+NOT_TEXT = {"\ufeff", "\ufffe", "\x00"}
 
 
 @contextmanager
@@ -24,6 +25,8 @@ def complete_text_map():
             for glyph, text in list(font.to_unicode.items()):
                 if not text:
                     font.to_unicode[glyph] = JOINER
+                elif text in NOT_TEXT:
+                    del font.to_unicode[glyph]
         return original(pdf, fonts, *args, **kwargs)
 
     weasyprint.pdf.build_fonts_dictionary = build
