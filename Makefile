@@ -26,7 +26,7 @@ $(OUT)/.manifest.json: $(VENV)/.installed $(SOURCES) $(OUT)/.paper-$(PAPER)
 $(OUT)/.paper-$(PAPER):
 	@mkdir -p $(OUT) && rm -f $(OUT)/.paper-* && touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/.debs
+$(VENV)/.installed: pyproject.toml $(VENV)/.debs node_modules/.package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "installing the project into $(VENV)..."
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -45,13 +45,14 @@ deps:
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test-deps: $(VENV)/.installed node_modules/.package-lock.json
+test-deps: $(VENV)/.installed
 	@$(MAKE) --no-print-directory deps DEBS="$(TEST_DEBS)"
 
-# axe-core for the browser tests, pinned in package-lock.json
+# The pinned fallback fonts (the build's), axe-core and Ace (the tests'), from package-lock.json.
+# Ace drives Debian's chromium: no browser download.
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory deps DEBS="nodejs npm"
-	@npm ci --silent --no-audit --no-fund
+	@ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --silent --no-audit --no-fund
 
 # The tests run in a temporary folder of their own (pytest's, the browser's, the builds'), removed
 # afterwards: a test run leaves nothing behind. Java's performance files would go to /tmp: off.

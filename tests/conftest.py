@@ -23,6 +23,20 @@ def handbook_out(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def handbook_a4_out(tmp_path_factory) -> Path:
+    """The real handbook on A4, built once for the whole session."""
+    out = tmp_path_factory.mktemp("handbook-a4") / "build"
+    build(CHAPTERS, out, paper="a4", force=True)
+    return out
+
+
+@pytest.fixture(params=["letter", "a4"])
+def handbook_paper(request) -> tuple[str, Path]:
+    """Checks of the printed handbook run on both papers."""
+    return request.param, request.getfixturevalue("handbook_out" if request.param == "letter" else "handbook_a4_out")
+
+
+@pytest.fixture(scope="session")
 def sample_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "build"
     build(SAMPLE, out, force=True)

@@ -210,11 +210,13 @@ class Frame:
     left: float
     right: float
     band: tuple[str, float, float] | None = None  # ("top" | "bottom", inches from that edge: near, far)
+    aside: tuple[str, float, float] | None = None  # ("left" | "right" margin, inches from the top: from, to)
 
 
-# The top band holds the running head with its folio, and a checklist's "(continued)" label.
-BOOK_RIGHT = Frame(1.0, 0.9, 1.25, 1.95, ("top", 0.45, 0.98))  # odd pages: the binding on the left
-BOOK_LEFT = Frame(1.0, 0.9, 1.95, 1.25, ("top", 0.45, 0.98))
+# The top band holds the running head with its folio; the outer margin, beside the text's first
+# lines, a checklist's "(continued)" label.
+BOOK_RIGHT = Frame(1.0, 0.9, 1.3, 2.2, ("top", 0.45, 0.74), ("right", 1.0, 1.6))  # odd pages: binding on the left
+BOOK_LEFT = Frame(1.0, 0.9, 2.2, 1.3, ("top", 0.45, 0.74), ("left", 1.0, 1.6))
 BOOK_COVER = Frame(1.0, 0.9, 1.2, 1.2)
 SHEET = Frame(0.75, 0.9, 0.75, 0.75, ("bottom", 0.38, 0.62))  # every page of the checklists
 
@@ -234,6 +236,12 @@ def stray_ink(path: Path, frame_of) -> list[str]:
         left, right = frame.left * INCH - SLACK, width - frame.right * INCH + SLACK
         top, bottom = frame.top * INCH - SLACK, height - frame.bottom * INCH + SLACK
         strips = {"left margin": (0, 0, left, height), "right margin": (right, 0, width, height)}
+        if frame.aside is not None:  # the margin's allowed note: the strip is checked above and below it
+            side, start, end = frame.aside
+            x0, x1 = (0, left) if side == "left" else (right, width)
+            del strips[f"{side} margin"]
+            strips[f"{side} margin (above its note)"] = (x0, 0, x1, start * INCH)
+            strips[f"{side} margin (below its note)"] = (x0, end * INCH, x1, height)
         allowed = None
         if frame.band is not None:
             edge, near, far = frame.band

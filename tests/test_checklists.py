@@ -41,8 +41,11 @@ def test_one_fillable_checkbox_per_item_in_the_pack(book_out):
     tooltips = [b["tooltip"] for b in boxes]
     assert tooltips == [i.text for c in book.checklists for i in c.items]  # what a screen reader says
     fields = pack.get_fields()
-    assert set(fields) == set(expected)
-    assert all(f.get("/FT") == "/Btn" for f in fields.values())
+    boxes_by_name = {name: f for name, f in fields.items() if f.get("/FT") == "/Btn"}
+    assert set(boxes_by_name) == set(expected)
+    # Besides the boxes, each sheet has its Name, Date and Notes: text fields.
+    texts = {name for name, f in fields.items() if f.get("/FT") == "/Tx"}
+    assert texts == {f"{c.id}-{part}" for c in book.checklists for part in ("name", "date", "notes")}
 
 
 def test_each_checklist_starts_a_page_with_title_chapter_and_handbook_page(book_out):
@@ -105,7 +108,8 @@ def test_checklist_pdfs_are_tagged_and_embed_their_fonts(book_out):
         assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
         used = fonts(doc)
         assert used and [n for n, f in used.items() if not is_embedded(f)] == [], path.name
-        assert [n for n in used if "Source-" not in n or "Oblique" in n] == [], path.name
+        # Source Serif and Sans only ("Field Serif" is Source Serif, the form fields' own face).
+        assert [n for n in used if ("Source-" not in n and "Field-Serif" not in n) or "Oblique" in n] == [], path.name
         assert doc.metadata["/Author"] == book.config.author
 
 

@@ -79,7 +79,7 @@ def test_any_markdown_builds_or_fails_clearly(body, tmp_path_factory):
         assert re.match(r"^handbook\.pdf: error: .+", str(exc)), str(exc)
         return
     assert layout.pdf.startswith(b"%PDF-")
-    made = epub.make(model, layout, project, cover.make(layout.pdf).files["cover.png"]).files
+    made = epub.make(model, layout, project, cover.make(model, project).files["cover.png"]).files
     with zipfile.ZipFile(io.BytesIO(made["handbook.epub"])) as package:
         for name in package.namelist():
             if name.endswith(".xhtml"):

@@ -255,7 +255,9 @@ def test_headings_keep_two_lines_after_them(book_out):
         document.close()
 
 
-def test_checklists_are_not_split(book_out):
+def test_checklists_break_between_items_and_name_themselves_on_the_next_page(book_out):
+    """A checklist starts with its title and first item together; where it runs over, the next page
+    names it "(continued)" in its margin, and no item is split."""
     book, doc = book_and_pdf(book_out)
     pages = named_pages(doc)
     texts = [squash(t) for t in page_texts(doc)]
@@ -263,7 +265,11 @@ def test_checklists_are_not_split(book_out):
         page = pages[f"ch-{checklist.chapter}--{checklist.id}"]
         assert squash(checklist.title) in texts[page - 1]
         assert squash(checklist.items[0].text)[:40] in texts[page - 1]
-        assert squash(checklist.items[-1].text)[:40] in texts[page - 1], checklist.id
+        for item in checklist.items:
+            where = [n for n, text in enumerate(texts, 1) if n >= page and squash(item.text)[:12] in text]
+            assert where, (checklist.id, item.text)
+            if where[0] != page:  # the item runs on the next page, which names the checklist
+                assert squash(f"{checklist.title} (continued)") in texts[where[0] - 1], (checklist.id, where[0])
 
 
 def _write(book_dir: Path, out: Path, paper: str = "letter") -> pypdf.PdfReader:

@@ -139,12 +139,14 @@ def _figure(self, tokens, idx, options, env):
 
 def _div_open(self, tokens, idx, options, env):
     token = tokens[idx]
+    key = token.meta.get("b")
+    extra, mark = env["target"].block(key) if key else ({}, "")
     if callout := token.meta.get("callout"):
-        return str(env["target"].markup.callout_open(callout["kind"], callout["title"]))
+        return mark + str(env["target"].markup.callout_open(callout["kind"], callout["title"], extra))
     attrs = dict(token.meta.get("attrs", {}))
     if "id" in attrs:
         attrs["id"] = env["target"].anchor(attrs["id"])
-    return str(env["target"].markup.div_open(attrs))
+    return mark + str(env["target"].markup.div_open({**attrs, **extra}))
 
 
 def _div_close(self, tokens, idx, options, env):
@@ -157,8 +159,8 @@ def _blockquote_open(self, tokens, idx, options, env):
     token = tokens[idx]
     if callout := token.meta.get("callout"):  # a GitHub alert
         key = token.meta.get("b")
-        mark = env["target"].block(key)[1] if key else ""
-        return mark + str(env["target"].markup.callout_open(callout["kind"], callout["title"]))
+        extra, mark = env["target"].block(key) if key else ({}, "")
+        return mark + str(env["target"].markup.callout_open(callout["kind"], callout["title"], extra))
     return _open_block(self, token, options, env)
 
 

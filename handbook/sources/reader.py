@@ -25,7 +25,7 @@ LINK_SCHEMES = {"http", "https", "mailto", "tel"}  # besides relative links (cro
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "table_open", "blockquote_open",
-           "checklist", "figure", "fence", "code_block", "hr", "dl_open"}
+           "checklist", "figure", "fence", "code_block", "hr", "dl_open", "container_div_open"}
 
 
 def slugify(text: str) -> str:

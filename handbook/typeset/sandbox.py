@@ -86,10 +86,11 @@ def paginate(html: str, files: dict[str, bytes], what: str, **options):
 
 
 def write(document, what: str, **options) -> bytes:
-    """The PDF bytes of a laid-out document, every glyph mapped to its text."""
-    from handbook.typeset.engine import complete_text_map
+    """The PDF bytes of a laid-out document, every glyph mapped to its text, footnotes tagged as
+    notes and header cells with their scope."""
+    from handbook.typeset.engine import complete_text_map, richer_tags
 
-    with strict_logs(what), complete_text_map():
+    with strict_logs(what), complete_text_map(), richer_tags():
         return document.write_pdf(**options)
 
 
