@@ -9,7 +9,7 @@
   var input = form.querySelector("input[type=search]");
   var status = document.querySelector("[data-search-status]");
   var list = document.querySelector("[data-search-results]");
-  var MAX_PAGES = 10, MAX_SECTIONS = 3;
+  var MAX_PAGES = 20, MAX_SECTIONS = 3; // a book has a few dozen chapters at most: show them all
   var pagefind = null, latest = 0, timer = null;
 
   if (location.protocol === "file:") {
