@@ -330,6 +330,16 @@ def test_screenshots_and_phone_fit(browser, serve, handbook_out, book, size, sch
         # The search page and my checklists are set in the sans alone.
         assert {"Source Serif", "Source Sans"} <= families if shot in ("index", "chapter") else "Source Sans" in families, \
             (name, loaded)
+    if size == "phone":  # and the first table wider than a phone, in its sideways-scrolling box
+        for other in book.chapters:
+            page.goto(site.url(f"{other.slug}.html"))
+            page.evaluate("document.fonts.ready.then(() => true)")
+            if page.locator(".table-scroll[data-wide]").count():
+                page.locator(".table-scroll[data-wide]").first.screenshot(
+                    path=str(ARTIFACTS / f"web-table-{viewport['width']}-{scheme}.png"))
+                break
+        else:
+            pytest.fail("no table is wider than a phone")
     page.context.close()
     check_stayed_inside(site)
 
