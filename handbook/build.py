@@ -29,7 +29,7 @@ from handbook.project import DEFAULT_LAYOUTS, Project
 
 Progress = Callable[[str], None]
 ENGINES = ("weasyprint", "ebooklib", "markdown-it-py", "mdit-py-plugins", "jinja2", "font-source-serif-pro",
-           "font-source-sans-pro", "pypdfium2", "pillow")
+           "font-source-sans-pro", "pypdfium2", "pillow", "pagefind-bin", "fonttools", "brotli")
 
 
 @dataclass

@@ -33,7 +33,14 @@ DOWNLOADS = ("handbook.pdf", "handbook.epub", "checklists.pdf", "cover.png")
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files, never cached, so a reload always shows the latest render."""
+    """Static files, never cached, so a reload always shows the latest render. The site's service
+    worker is not served: it would answer a reload from its copy of the last render."""
+
+    def send_head(self):
+        if self.path.split("?")[0].split("#")[0] == "/sw.js":
+            self.send_error(404, "the preview keeps no offline copy")
+            return None
+        return super().send_head()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")

@@ -84,10 +84,11 @@ class Site:
         return unquote(urlsplit(url).path)[len(urlsplit(self.base).path):]
 
 
-def open_site(browser: Browser, root: Path, base: str, viewport=DESKTOP) -> tuple[Site, Page]:
-    """A fresh context (fresh localStorage) that records every request and blocks any leaving the site."""
+def open_site(browser: Browser, root: Path, base: str, viewport=DESKTOP, **options) -> tuple[Site, Page]:
+    """A fresh context (fresh localStorage) that records every request and blocks any leaving the
+    site; `options` go to the context (a colour scheme, service workers blocked, ...)."""
     site = Site(root, base)
-    context = browser.new_context(viewport=viewport, accept_downloads=True)
+    context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
 
     def guard(route):
         if site.inside(route.request.url):
@@ -178,7 +179,7 @@ def sha256(path: Path) -> str:
 def test_every_link_resolves(site_page, book):
     site, page = site_page
     ids, local, outside = crawl(page, site)
-    assert set(ids) == {"index.html", *(f"{c.slug}.html" for c in book.chapters)}
+    assert set(ids) == {"index.html", "my-checklists.html", *(f"{c.slug}.html" for c in book.chapters)}
     missing = [(src, target, frag) for src, target, frag in local
                if not (site.root / target).is_file() or (frag and target.endswith(".html") and frag not in ids[target])]
     assert not missing, f"broken links: {missing[:5]}"
@@ -305,21 +306,40 @@ def test_ticks_survive_a_reload(site_page, book):
     page.locator(f"#{checklist.id}").screenshot(path=str(ARTIFACTS / f"site-checklist-ticked-{site.base[:4]}.png"))
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_screenshots_and_phone_fit(browser, serve, handbook_out, book, size):
+def test_screenshots_and_phone_fit(browser, serve, handbook_out, book, size, scheme):
+    """Screenshots at 390 and 1280 px in both colour schemes, kept in tests/artifacts/ for a person
+    to look at; the site's own fonts load on each page."""
     root = handbook_out / "site"
     viewport = PHONE if size == "phone" else DESKTOP
-    site, page = open_site(browser, root, serve(root), viewport)
+    site, page = open_site(browser, root, serve(root), viewport, color_scheme=scheme)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     chapter = _checklist_chapter(book)
-    for name, shot in (("index.html", "index"), (f"{chapter.slug}.html", "chapter")):
+    for name, shot in (("index.html", "index"), (f"{chapter.slug}.html", "chapter"),
+                       ("search.html?q=revenue+cycle", "search"), ("my-checklists.html", "my-checklists")):
         page.goto(site.url(name))
+        if shot == "search":
+            page.locator(".search-result").first.wait_for()
         page.evaluate("document.fonts.ready.then(() => true)")
-        path = ARTIFACTS / f"site-{shot}-{size}.png"
+        path = ARTIFACTS / f"web-{shot}-{viewport['width']}-{scheme}.png"
         page.screenshot(path=str(path))
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
-        assert {"Source Serif", "Source Sans"} <= {family.strip('"') for family in loaded}, loaded
+        families = {family.strip('"') for family in loaded}
+        # The search page and my checklists are set in the sans alone.
+        assert {"Source Serif", "Source Sans"} <= families if shot in ("index", "chapter") else "Source Sans" in families, \
+            (name, loaded)
+    if size == "phone":  # and the first table wider than a phone, in its sideways-scrolling box
+        for other in book.chapters:
+            page.goto(site.url(f"{other.slug}.html"))
+            page.evaluate("document.fonts.ready.then(() => true)")
+            if page.locator(".table-scroll[data-wide]").count():
+                page.locator(".table-scroll[data-wide]").first.screenshot(
+                    path=str(ARTIFACTS / f"web-table-{viewport['width']}-{scheme}.png"))
+                break
+        else:
+            pytest.fail("no table is wider than a phone")
     page.context.close()
     check_stayed_inside(site)
 

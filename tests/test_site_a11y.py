@@ -4,6 +4,8 @@ by `npm ci`) finds no serious or critical violation; landmarks, skip link and he
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import ROOT
 from test_site import (  # noqa: F401 (fixtures)
@@ -27,15 +29,25 @@ def axe_source() -> str:
 
 def _pages(book) -> list[str]:
     with_checklist = next(c for c in book.chapters if c.checklists)
-    return ["index.html", f"{with_checklist.slug}.html", f"{book.chapters[-1].slug}.html"]
+    with_table = next(c for c in book.chapters if any(t.type == "table_open" for t in c.tokens))
+    return ["index.html", f"{with_checklist.slug}.html", f"{with_table.slug}.html", f"{book.chapters[-1].slug}.html",
+            "search.html?q=HIPAA", "my-checklists.html"]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_axe_finds_no_serious_violation(browser, serve, handbook_out, book, axe_source, viewport):
+def test_axe_finds_no_serious_violation(browser, serve, handbook_out, book, axe_source, viewport, scheme):
+    """In both colour schemes (contrast included), on a phone and a desktop, with search results shown."""
     root = handbook_out / "site"
-    site, page = open_site(browser, root, serve(root), viewport)
+    site, page = open_site(browser, root, serve(root), viewport, color_scheme=scheme)
     for name in _pages(book):
         page.goto(site.url(name))
+        if name.startswith("search.html"):
+            page.locator(".search-result mark").first.wait_for()
+        # The scheme asked for is the one shown: a dark page has a dark background, and light a light one.
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        level = sum(int(n) for n in re.findall(r"\d+", background)[:3]) / 3
+        assert (level < 40) if scheme == "dark" else (level > 240), (name, background)
         page.add_script_tag(content=axe_source)
         results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         assert results["testEngine"]["version"] == "4.14.1"

@@ -8,6 +8,7 @@ import queue
 import shutil
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -74,6 +75,9 @@ def test_preview_serves_and_refreshes(running):
     css = layouts_dir / "site" / "site.css"
     css.write_text(css.read_text() + "\n/* preview-marker */\n")
     _wait_for(lambda: "preview-marker" in _get(url + "assets/site.css"), log())
+    # No service worker in the preview: a reload shows the latest render, not an offline copy.
+    with pytest.raises(urllib.error.HTTPError):
+        _get(url + "sw.js")
     # The downloads still come from the last full build, which the page links.
     assert "downloads/handbook.pdf" in _get(url + "index.html")
     assert any("site refreshed" in m for m in log())

@@ -130,3 +130,11 @@ class FileFlavour(_Flavour):
         if slug == self.chapter.slug and ident:
             return f"#{ident}"
         return slug + self.context["suffix"] + (f"#{ident}" if ident else "")
+
+
+class ApartFlavour(FileFlavour):
+    """A chapter's checklists on another page of the web edition (my checklists): every
+    cross-reference names its chapter's file, one into the same chapter too."""
+
+    def xref(self, slug: str, ident: str | None) -> str:
+        return slug + self.context["suffix"] + (f"#{ident}" if ident else "")

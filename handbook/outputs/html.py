@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from handbook.outputs import html_notes
 from handbook.sources.markdown import OPTIONS
 
 
@@ -177,6 +178,30 @@ def _ordered_list_open(self, tokens, idx, options, env):
     return str(env["target"].markup.ordered_list_open(int(start)))
 
 
+def _table_open(self, tokens, idx, options, env):
+    """A table; a layout whose markup has `table_open` (the site's sideways-scrolling box) wraps
+    it, given the column headings to name the box by. Others get the plain table."""
+    wrap = getattr(env["target"].markup, "table_open", None)
+    if wrap is None:
+        return _open_block(self, tokens[idx], options, env)
+    token = tokens[idx]
+    extra, mark = env["target"].block(token.meta["b"]) if token.meta and "b" in token.meta else ({}, "")
+    table = self.renderToken([token.copy(attrs={**token.attrs, **extra})], 0, options, env)
+    columns = []
+    for i in range(idx + 1, len(tokens)):
+        if tokens[i].type == "thead_close":
+            break
+        if tokens[i].type == "inline" and tokens[i - 1].type == "th_open":
+            columns.append(self.renderInlineAsText(tokens[i].children or [], options, env))
+    return mark + str(wrap(Markup(table), columns))
+
+
+def _table_close(self, tokens, idx, options, env):
+    wrap = getattr(env["target"].markup, "table_close", None)
+    table = self.renderToken(tokens, idx, options, env)
+    return table if wrap is None else str(wrap(Markup(table)))
+
+
 def _checklist(self, tokens, idx, options, env):
     checklist = tokens[idx].meta["checklist"]
     intro = self.render(list(checklist.intro), options, env) if checklist.intro else ""
@@ -189,48 +214,6 @@ def _items(self, items, options, env) -> list[dict]:
     return [{"item": item, "html": Markup(self.renderInline(item.tokens, options, env)),
              "more": [Markup(self.renderInline(p, options, env)) for p in item.more],
              "children": _items(self, item.children, options, env)} for item in items]
-
-
-def _note_name(env, token) -> str:
-    return f"{env['docId']}-{token.meta['id'] + 1}"
-
-
-def _ref_id(env, token) -> str:
-    sub = token.meta.get("subId", 0)
-    return env["target"].anchor(f"fnref-{_note_name(env, token)}" + (f"-{sub}" if sub else ""))
-
-
-def _footnote_ref(self, tokens, idx, options, env):
-    token = tokens[idx]
-    flavour = env["target"]
-    if flavour.inline_notes:
-        return str(flavour.markup.note_inline(_ref_id(env, token), env["notes"].get(token.meta["id"], "")))
-    return str(flavour.markup.noteref(token.meta["id"] + 1, flavour.anchor(f"fn-{_note_name(env, token)}"),
-                                      _ref_id(env, token)))
-
-
-def _footnote_block_open(self, tokens, idx, options, env):
-    return "" if env["target"].inline_notes else str(env["target"].markup.notes_open())
-
-
-def _footnote_block_close(self, tokens, idx, options, env):
-    return "" if env["target"].inline_notes else str(env["target"].markup.notes_close())
-
-
-def _footnote_open(self, tokens, idx, options, env):
-    if env["target"].inline_notes:
-        return ""
-    return str(env["target"].markup.note_open(env["target"].anchor(f"fn-{_note_name(env, tokens[idx])}")))
-
-
-def _footnote_close(self, tokens, idx, options, env):
-    return "" if env["target"].inline_notes else str(env["target"].markup.note_close())
-
-
-def _footnote_anchor(self, tokens, idx, options, env):
-    if env["target"].inline_notes:
-        return ""
-    return str(env["target"].markup.backref(_ref_id(env, tokens[idx])))
 
 
 def _note_bodies(tokens: list[Token], flavour: Flavour, doc_id: str) -> dict[int, str]:
@@ -255,7 +238,8 @@ _RULES = {
     "heading_open": _heading_open,
     "paragraph_open": _block_open,
     "list_item_open": _block_open,
-    "table_open": _block_open,
+    "table_open": _table_open,
+    "table_close": _table_close,
     "blockquote_open": _blockquote_open,
     "blockquote_close": _blockquote_close,
     "ordered_list_open": _ordered_list_open,
@@ -267,10 +251,5 @@ _RULES = {
     "container_div_open": _div_open,
     "container_div_close": _div_close,
     "checklist": _checklist,
-    "footnote_ref": _footnote_ref,
-    "footnote_block_open": _footnote_block_open,
-    "footnote_block_close": _footnote_block_close,
-    "footnote_open": _footnote_open,
-    "footnote_close": _footnote_close,
-    "footnote_anchor": _footnote_anchor,
+    **html_notes.RULES,
 }
