@@ -117,8 +117,9 @@ class Citation:
     lands: str  # label of the page it lands on
 
 
-def citations(path: Path) -> list[Citation]:
-    """Every internal link whose words end in a page number, read from the page's text under the link."""
+def link_words(path: Path) -> list[tuple[str, str, str]]:
+    """Every internal link that lands on a page: (label of its page, its words, label of the page
+    it lands on), its words read from the page's text under the link."""
     pdf = reader(path)
     labels = pdf.page_labels
     links = iter(link_targets(pdf))
@@ -132,12 +133,21 @@ def citations(path: Path) -> list[Citation]:
                 if annot.get("/Subtype") != "/Link" or not (annot.get("/Dest") or (annot.get("/A") or {}).get("/S") == "/GoTo"):
                     continue
                 _, lands = next(links)
-                words = text.get_text_bounded(*(float(v) for v in annot["/Rect"])).strip()
-                number = re.search(r"(?:page\s|\.\s)\s*(\d+|[ivxlc]+)\)?$", words)  # "(page N)", leaders
-                if number and lands is not None:
-                    out.append(Citation(labels[index], words, number.group(1), labels[lands - 1]))
+                if lands is not None:
+                    words = text.get_text_bounded(*(float(v) for v in annot["/Rect"])).strip()
+                    out.append((labels[index], words, labels[lands - 1]))
     finally:
         document.close()
+    return out
+
+
+def citations(path: Path) -> list[Citation]:
+    """Every internal link whose words end in a page number ("(page N)", a contents entry's leaders)."""
+    out = []
+    for page, words, lands in link_words(path):
+        number = re.search(r"(?:page\s|\.\s)\s*(\d+|[ivxlc]+)\)?$", words)
+        if number:
+            out.append(Citation(page, words, number.group(1), lands))
     return out
 
 
