@@ -72,28 +72,31 @@ def lay_out(book: Book, project: Project, reuse: Reuse | None = None,
     return PrintLayout(pdf, files, page_map, key, tuple(warnings))
 
 
-def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None = None):
+def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None = None,
+                 what: str = "handbook.pdf", options: dict | None = None):
     """Lay `html` out with the engine's faults corrected: (document, the HTML with its correction
-    marks, warnings)."""
+    marks, warnings). `what` names the output in diagnostics; `options` are the typesetter's
+    (OPTIONS, the tagged PDF, unless another output says otherwise)."""
+    options = OPTIONS if options is None else options
     early = (lambda views: first_pages(PageMap(faults.anchor_pages(views)))) if first_pages else None
     warnings: list[Diagnostic] = []
     try:
         with engine.corrected(faults.faults, MAX_PASSES, early) as corrections:
-            document = sandbox.paginate(html, files, "handbook.pdf", **OPTIONS)
+            document = sandbox.paginate(html, files, what, **options)
         marks = corrections.applied
     except engine.Unsupported as exc:
         if isinstance(exc, engine.Drift):
-            warnings.append(Diagnostic("handbook.pdf", 0, "warning", "engine-drift",
+            warnings.append(Diagnostic(what, 0, "warning", "engine-drift",
                                        f"layout corrections made afresh (slower): {exc}"))
-        document, marks = _lay_out_afresh(files, html)
+        document, marks = _lay_out_afresh(files, html, what, options)
     return document, mark(html, marks), warnings
 
 
-def _lay_out_afresh(files: dict[str, bytes], html: str):
+def _lay_out_afresh(files: dict[str, bytes], html: str, what: str = "handbook.pdf", options: dict | None = None):
     """The same corrections, each round laying the whole marked book out again."""
     marks: list[tuple[str, str]] = []
     for attempt in range(MAX_PASSES + 1):
-        document = sandbox.paginate(mark(html, marks), files, "handbook.pdf", **OPTIONS)
+        document = sandbox.paginate(mark(html, marks), files, what, **(OPTIONS if options is None else options))
         try:
             found = faults.faults([engine.PageView(page) for page in document.pages])
         except engine.DRIFT:  # the faults cannot be read: the layout stands as it is
