@@ -45,7 +45,7 @@ class Interior:
 
 def inputs(book: Book, project: Project) -> tuple[str, dict[str, bytes]]:
     """The HTML and files the interior is laid out from (all but the page geometry), and their key."""
-    files = print_files(book, project)
+    files = print_files(book, project, paperback=True)
     files.update(pictures.in_grey(book))
     design = layouts.read(project, "paperback/interior.css")
     files.update({"paperback.css": design, **layouts.fonts_for(project, design.decode())})
