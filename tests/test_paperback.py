@@ -14,6 +14,7 @@ import pytest
 from clirun import handbook, snapshot
 from conftest import CHAPTERS, SAMPLE
 from pdf_support import bookmarks, reader
+from test_glossary_index import _page_texts, _place_words
 
 from handbook.build import build
 from handbook.paperback import geometry
@@ -119,10 +120,26 @@ def test_the_interior_is_black_ink_only(paperback):
 
 
 def test_chapters_open_on_right_hand_pages(paperback):
-    folder, _ = paperback
+    folder, result = paperback
     openers = [m for m in bookmarks(reader(folder / "interior.pdf")) if m.depth == 0 and m.title != "Contents"]
-    assert len(openers) == 13
+    assert [m.title for m in openers][-1] == "Index" and len(openers) == len(result.book.chapters) + 1
     assert [m.title for m in openers if m.page % 2 == 0] == []
+
+
+def test_the_index_cites_the_paperbacks_own_pages(paperback):
+    """The index is laid out again for the paperback: each page number it prints is a page of the
+    paperback that holds the words written at one of the entry's places."""
+    folder, result = paperback
+    texts = _page_texts(folder / "interior.pdf")
+    start = next(m.page for m in bookmarks(reader(folder / "interior.pdf")) if m.title == "Index")
+    written, checked = _place_words(result.book), 0
+    for text in texts[start - 1:]:
+        for entry in result.book.index:
+            match = re.search(re.escape(entry.text) + r"((?:,? \d+)+)", text)
+            for number in re.findall(r"\d+", match.group(1)) if match else ():
+                assert any(" ".join(w.split()) in texts[int(number) - 1] for w in written[entry.text]), (entry.text, number)
+                checked += 1
+    assert checked > 150
 
 
 def test_the_page_count_is_even_and_the_last_page_blank(paperback, sample_paperback):

@@ -4,7 +4,7 @@ PDF/X-4 for a print-on-demand service.
 The print HTML (typeset/printhtml.py) is given two more stylesheets: the paperback's design
 (`layouts/paperback/interior.css`) and its page geometry (`page.css.j2`: trim, bleed on the top,
 bottom and outside edges, margins), and an empty last block that makes the last page a blank left
-one. The layout corrects the engine's faults as the printed book's does (`typeset.typeset_html`).
+one. The index, laid out after the book as in the printed book, is given the same. The layout corrects the engine's faults as the printed book's does (`typeset.typeset_html`).
 
 The inside margin depends on the page count, which depends on the margin: the book is laid out with
 the margin the last build's count called for (or an estimate), and again, wider, whenever the count
@@ -23,7 +23,7 @@ from handbook.gate import Refused
 from handbook.model import Book
 from handbook.paperback import geometry, pdfx, pictures
 from handbook.project import Project
-from handbook.typeset import engine, faults, sandbox, typeset_html
+from handbook.typeset import engine, faults, sandbox, typeset_html, with_index
 from handbook.typeset.printhtml import print_files
 
 NAME = "interior.pdf"
@@ -51,13 +51,19 @@ def inputs(book: Book, project: Project) -> tuple[str, dict[str, bytes]]:
     files.update({"paperback.css": design, **layouts.fonts_for(project, design.decode())})
     files["colour.css"] = pdfx.profile_css().encode()
     files[pdfx.PROFILE_URL] = colour_profile(project)
-    links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLES)
-    html = files.pop("handbook.html").decode().replace("</head>", links + "</head>", 1)
-    html = html.replace("</body>", END + "</body>", 1)
+    html = dress(files.pop("handbook.html").decode(), end=not book.index)
     page = layouts.read(project, "paperback/page.css.j2")
     key = sandbox.inputs_key({**files, "page.css.j2": page}, html, code=_CODE, trim=project.paperback.trim,
                              **pdfx.OPTIONS)
     return key, {"handbook.html": html.encode(), **files}
+
+
+def dress(html: str, end: bool = True) -> str:
+    """`html` (the book's or its index's) with the paperback's stylesheets and, if `end`, its blank
+    last page."""
+    links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLES)
+    html = html.replace("</head>", links + "</head>", 1)
+    return html.replace("</body>", END + "</body>", 1) if end else html
 
 
 def colour_profile(project: Project) -> bytes:
@@ -84,6 +90,9 @@ def lay_out(book: Book, project: Project, last_pages: int, say, prepared=None) -
                                            width=width, height=height, bleed=geometry.BLEED,
                                            gutter=margin).encode()
         document, _, warnings = typeset_html(html, files, what=NAME, options=pdfx.OPTIONS)
+        if book.index:
+            document = with_index(book, project, files, document, _anchors(document), {}, what=NAME,
+                                  options=pdfx.OPTIONS, dress=dress)
         count = len(document.pages)
         say(f"laid out {NAME}: {count} pages at {project.paperback.trim} in, inside margin for {pages} pages")
         if geometry.gutter(count) <= margin:
@@ -95,6 +104,15 @@ def lay_out(book: Book, project: Project, last_pages: int, say, prepared=None) -
                         **pdfx.OPTIONS)
     warnings += pictures.resolution_warnings(book, pdf, f"paperback/{NAME}")
     return Interior(pdf, count, margin, key, tuple(warnings) + _count_warnings(count))
+
+
+def _anchors(document) -> dict[str, int]:
+    """Each anchor's page, where it starts."""
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    return anchors
 
 
 def _estimate(book: Book, project: Project) -> int:

@@ -69,20 +69,24 @@ def lay_out(book: Book, project: Project, reuse: Reuse | None = None,
         raise RenderError.of("handbook.pdf", "footnote-page",
                              f"footnotes {', '.join(misplaced)} could not be printed on the page of their call")
     if book.index:
-        document = _with_index(book, project, files, document, anchors, starts)
+        document = with_index(book, project, files, document, anchors, starts)
     page_map = PageMap(anchors, starts, len(document.pages))
     pdf = sandbox.write(document, "handbook.pdf", **OPTIONS)
     return PrintLayout(pdf, files, page_map, key, tuple(warnings))
 
 
-def _with_index(book: Book, project: Project, files: dict[str, bytes], document, anchors: dict[str, int],
-                starts: dict[str, int]):
+def with_index(book: Book, project: Project, files: dict[str, bytes], document, anchors: dict[str, int],
+               starts: dict[str, int], what: str = "handbook.pdf", options: dict | None = None,
+               dress: Callable[[str], str] | None = None):
     """The book with its index: laid out now that the pages it cites are known, it takes the place
-    of the empty page the book kept for it. `anchors` and `starts` gain its pages."""
+    of the empty page the book kept for it. `anchors` and `starts` gain its pages. Another edition
+    gives its output's name, the typesetter's `options` and `dress` (the index HTML with its own
+    stylesheets)."""
     start = anchors[pagemap.anchor(pagemap.INDEX)]
     html = index_html(book, project, files, anchors, start)
+    html = dress(html) if dress else html
     files["book-index.html"] = html.encode()
-    index = sandbox.paginate(html, files, "handbook.pdf", **OPTIONS)
+    index = sandbox.paginate(html, files, what, **(OPTIONS if options is None else options))
     for number, page in enumerate(index.pages, start):
         for anchor in page.anchors:
             anchors.setdefault(anchor, number)
