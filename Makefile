@@ -1,5 +1,6 @@
-# The book's commands. `make handbook` builds every output; `make test` runs the tests.
-# Both set up what they need on a fresh machine: Debian packages, then .venv.
+# The book's commands. `make handbook` builds every output; `make test` runs the tests;
+# `make paperback` builds the print-on-demand paperback into $(OUT)/paperback.
+# Each sets up what it needs on a fresh machine: Debian packages, then .venv.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -7,14 +8,17 @@ PY     := $(VENV)/bin/python
 PAPER  ?= letter
 OUT    ?= build
 CHAPTERS ?= chapters
+TRIM   ?= 6x9
+STOCK  ?= white
 
-# Debian packages: the PDF engine's libraries, and what the tests read outputs with.
-BUILD_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# Debian packages: the PDF engine's libraries (and the paperback's printing condition, a CMYK
+# profile in libgs-common), and what the tests read outputs with.
+BUILD_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libgs-common
 TEST_DEBS  := default-jre-headless calibre chromium poppler-utils hunspell-en-us libenchant-2-2
 
 SOURCES := $(shell find $(CHAPTERS) layouts handbook -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: handbook test linkcheck bench bench-links preview clean deps test-deps
+.PHONY: handbook paperback test linkcheck bench bench-links preview clean deps test-deps
 
 handbook: $(OUT)/.manifest.json
 
@@ -26,13 +30,22 @@ $(OUT)/.manifest.json: $(VENV)/.installed $(SOURCES) $(OUT)/.paper-$(PAPER)
 $(OUT)/.paper-$(PAPER):
 	@mkdir -p $(OUT) && rm -f $(OUT)/.paper-* && touch $@
 
+# The paperback has its own folder and manifest: either edition rebuilds without the other.
+paperback: $(OUT)/paperback/.manifest.json
+
+$(OUT)/paperback/.manifest.json: $(VENV)/.installed $(SOURCES) $(OUT)/paperback/.trim-$(TRIM)-$(STOCK)
+	@$(PY) -m handbook build --edition paperback --trim $(TRIM) --paper-stock $(STOCK) --chapters $(CHAPTERS) --out $(OUT)
+
+$(OUT)/paperback/.trim-$(TRIM)-$(STOCK):
+	@mkdir -p $(OUT)/paperback && rm -f $(OUT)/paperback/.trim-* && touch $@
+
 $(VENV)/.installed: pyproject.toml $(VENV)/.debs node_modules/.package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "installing the project into $(VENV)..."
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-$(VENV)/.debs:
+$(VENV)/.debs: Makefile
 	@mkdir -p $(VENV)
 	@$(MAKE) --no-print-directory deps DEBS="$(BUILD_DEBS)"
 	@touch $@

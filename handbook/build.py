@@ -6,6 +6,10 @@
     checks  = links inside every finished file            # on the second core, as each is made
     install.commit(out, ...)                               # atomic renames, the manifest last
 
+The paperback edition (`--edition paperback`) is the same build with other outputs: its interior,
+cover wrap and README (`outputs/paperback.py`), installed in `OUT/paperback/`, a folder of its own
+with its own manifest, so either edition can be rebuilt without touching the other.
+
 Around it: the output folder is checked and locked (`install`), the build's temporary files live
 in a folder of its own (`scratch`), and the second core (`worker`) runs the tasks of `ahead`.
 """
@@ -25,9 +29,11 @@ from handbook.errors import BuildError, Diagnostic, RenderError, where
 from handbook.gate import Refused
 from handbook.load import read_checked
 from handbook.model import Book
-from handbook.project import DEFAULT_LAYOUTS, Project
+from handbook.pagemap import PageMap
+from handbook.project import DEFAULT_LAYOUTS, Paperback, Project
 
 Progress = Callable[[str], None]
+PAPERBACK = "paperback"  # the paperback edition's folder inside --out
 ENGINES = ("weasyprint", "ebooklib", "markdown-it-py", "mdit-py-plugins", "jinja2", "font-source-serif-pro",
            "font-source-sans-pro", "pypdfium2", "pillow", "pagefind-bin", "fonttools", "brotli")
 
@@ -46,12 +52,15 @@ def load_checked(chapters: Path, layouts_dir: Path = DEFAULT_LAYOUTS) -> tuple[B
 
 
 def build(chapters: Path, out: Path, layouts_dir: Path = DEFAULT_LAYOUTS, paper: str = "letter",
-          force: bool = False, progress: Progress | None = None) -> Result:
-    return run(Project(Path(chapters), Path(layouts_dir), paper), Path(out), force, progress)
+          force: bool = False, progress: Progress | None = None, paperback: Paperback | None = None) -> Result:
+    """Build the standard edition into `out`, or with `paperback` the paperback into `out/paperback`."""
+    return run(Project(Path(chapters), Path(layouts_dir), paper, paperback=paperback), Path(out), force, progress)
 
 
 def run(project: Project, out: Path, force: bool = False, progress: Progress | None = None) -> Result:
     say = progress or (lambda message: None)
+    if project.paperback is not None:
+        out = Path(out) / PAPERBACK
     real_out = install.check_out(out, project)
     checked = None if real_out.is_dir() else read_checked(project)  # a broken book makes no folder
     with scratch.folder() as temporary, install.locked(real_out, say):
@@ -62,8 +71,9 @@ def run(project: Project, out: Path, force: bool = False, progress: Progress | N
             os.utime(real_out / install.MANIFEST)  # so make, which compares times, sees the outputs as current
             return Result(None, notes, [], skipped=True)
         book, warnings = checked or read_checked(project)
-        files, keys, page_map, more = _make(book, project, previous, say)
-        layout = {**previous.layout, project.paper: page_map.to_record()}
+        make = _paperback if project.paperback is not None else _make
+        files, keys, page_map, more = make(book, project, previous, say)
+        layout = {**previous.layout, project.layout_name: page_map.to_record()}
         install.commit(real_out, files, keys, previous, stamp, layout)
     return Result(book, notes + warnings + more, sorted(files), skipped=False)
 
@@ -123,6 +133,19 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
     return files, keys, layout.page_map, list(layout.warnings)
 
 
+def _paperback(book: Book, project: Project, previous: install.Previous, say: Progress):
+    """The paperback's outputs: (files, their inputs' keys, its page count as a page map, warnings)."""
+    from handbook import checks
+    from handbook.outputs import paperback
+
+    last = previous.page_map(project.layout_name).count
+    made, pages, warnings = paperback.make(book, project, previous.reusable, last, say)
+    problems = checks.outputs({f"{PAPERBACK}/{name}": data for name, data in made.files.items() if name.endswith(".pdf")})
+    if problems:
+        raise RenderError(problems)
+    return made.files, made.keys, PageMap({}, {}, pages), warnings
+
+
 def _ahead(early: list) -> tuple[dict, list[Diagnostic]]:
     """What the worker made ahead (name -> key, PDF, link problems); nothing if it could not."""
     if not early:
@@ -137,9 +160,10 @@ def inputs_stamp(project: Project) -> str:
     """A digest of everything a build reads; equal stamps mean equal outputs."""
     digest = hashlib.sha256()
     engines = "\0".join(f"{name}={version(name)}" for name in ENGINES)
-    digest.update(f"{__version__}\0{project.paper}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0{engines}\0".encode())
+    digest.update(f"{__version__}\0{project.paper}\0{project.paperback}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}"
+                  f"\0{engines}\0".encode())
     try:
-        for root in ("book", "layouts"):
+        for root in ("book", "layouts") + (("colour",) if project.paperback else ()):
             for rel, located in project.gate.files(root):
                 digest.update(f"{root}/{rel}\0".encode())
                 try:

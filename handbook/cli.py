@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 from handbook.errors import BuildError, HandbookError
-from handbook.project import DEFAULT_LAYOUTS, PAPERS, Project
+from handbook.paperback.geometry import DEFAULT_STOCK, DEFAULT_TRIM, STOCKS, TRIMS
+from handbook.project import DEFAULT_LAYOUTS, PAPERS, Paperback, Project
 
-EXIT_OK, EXIT_ERRORS, EXIT_INTERRUPTED = 0, 1, 130
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,11 +20,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on an unexpected failure")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="build the PDF, EPUB, checklists and web edition")
+    b = sub.add_parser("build", help="build the PDF, EPUB, checklists and web edition (or the paperback)",
+                       description="Build the standard edition (PDF, EPUB, checklists, web edition) into OUT, "
+                       "or with --edition paperback the print-on-demand paperback (interior.pdf, cover.pdf, "
+                       "README.txt) into OUT/paperback.")
     b.add_argument("--chapters", type=Path, default=Path("chapters"), help="the book folder (default: chapters)")
     b.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     b.add_argument("--layouts", type=Path, default=DEFAULT_LAYOUTS, help="templates and styles")
     b.add_argument("--paper", choices=PAPERS, default="letter", help="page size of the PDFs")
+    b.add_argument("--edition", choices=("standard", "paperback"), default="standard",
+                   help="standard: PDF, EPUB, checklists, web edition (default); paperback: the print-on-demand "
+                   "interior and cover wrap (PDF/X-4) in OUT/paperback")
+    b.add_argument("--trim", choices=TRIMS, help=f"paperback trim size in inches (default: {DEFAULT_TRIM})")
+    b.add_argument("--paper-stock", choices=STOCKS,
+                   help=f"paperback paper, which sets the spine's width (default: {DEFAULT_STOCK})")
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
 
@@ -121,13 +131,20 @@ def _build(args) -> int:
     started = time.monotonic()
     quick_gc()
     progress = None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr, flush=True))
-    result = run(Project(args.chapters, args.layouts, args.paper), args.out, args.force, progress)
+    paperback = None
+    if args.edition == "paperback":
+        paperback = Paperback(args.trim or DEFAULT_TRIM, args.paper_stock or DEFAULT_STOCK)
+    elif args.trim or args.paper_stock:
+        print("handbook: --trim and --paper-stock are for --edition paperback", file=sys.stderr)
+        return EXIT_USAGE
+    result = run(Project(args.chapters, args.layouts, args.paper, paperback=paperback), args.out, args.force, progress)
     _print_all(result.warnings)
     if result.skipped:
         if not args.quiet:
-            print(f"handbook: {args.out} is up to date", file=sys.stderr)
+            print(f"handbook: {args.out / 'paperback' if paperback else args.out} is up to date", file=sys.stderr)
     elif not args.quiet:
-        print(f"handbook: wrote {len(result.written)} files to {args.out} in {time.monotonic() - started:.1f} s",
+        where = args.out / "paperback" if paperback else args.out
+        print(f"handbook: wrote {len(result.written)} files to {where} in {time.monotonic() - started:.1f} s",
               file=sys.stderr)
     gc.freeze()  # the process ends now: spare it a last scan of the laid-out book (0.3 s)
     return EXIT_OK

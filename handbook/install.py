@@ -49,12 +49,22 @@ def check_out(out: Path, project: Project) -> Path:
         why = "is the root, a home folder or a top-level system folder"
     elif real.exists() and not real.is_dir():
         why = "is a file, not a folder"
-    elif real.is_dir() and any(not n.name.startswith(".") for n in real.iterdir()) \
-            and not (real / MANIFEST).is_file():  # hidden entries (make's markers, caches) are not outputs
+    elif real.is_dir() and any(_foreign(n) for n in real.iterdir()) and not (real / MANIFEST).is_file():
         why = "is not empty and was not made by a build (it has no .manifest.json)"
     if why:
         raise BuildError([Diagnostic(where(out), 0, "error", "bad-out", f"the output folder {why}; choose another")])
     return real
+
+
+def _foreign(entry: Path) -> bool:
+    """Whether an entry of an output folder could be someone else's file. Hidden entries (make's
+    markers, caches) are not; nor is a folder that is another build's output folder (the
+    paperback's, OUT/paperback: its own manifest, or nothing yet but hidden entries)."""
+    if entry.name.startswith("."):
+        return False
+    if entry.is_symlink() or not entry.is_dir():
+        return True
+    return not (entry / MANIFEST).is_file() and any(not n.name.startswith(".") for n in entry.iterdir())
 
 
 @contextmanager

@@ -36,6 +36,9 @@ NESTING = 32
 # Ids and titles are read by people: 100 characters make an unwieldy id, 300 an unwieldy title.
 ID_CHARS = 100
 TITLE_CHARS = 300
+# The paperback's back cover holds about 1,600 characters of its type on 5.5 x 8.5 in; the text
+# printed there (`back_cover`, else `description`) keeps a margin below that. The handbook's: 730.
+BACK_COVER_CHARS = 1_200
 # Per chapter: the handbook's longest chapter has 9 footnotes and 3 checklists of up to 16 items.
 FOOTNOTES_PER_CHAPTER = 500
 CHECKLIST_ITEMS_PER_CHAPTER = 400

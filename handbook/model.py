@@ -161,6 +161,11 @@ class BookConfig:
     site_url: str  # ends in "/", or ""
     linkcheck: Any  # linkcheck.settings.Settings, validated with the rest of the metadata
     path: Path
+    back_cover: str = ""  # the paperback's back cover text (paragraphs split by blank lines); "" for the description
+    lines: tuple[tuple[str, int], ...] = ()  # (key, line in the file): where to point an editor
+
+    def line(self, key: str) -> int:
+        return dict(self.lines).get(key, 0)
 
 
 @dataclass(frozen=True)

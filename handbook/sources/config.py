@@ -33,6 +33,7 @@ _TEXT_KEYS = {
     "license": False,  # how readers may use the book, as the edition page states it
     "license_url": False,
     "site_url": False,  # where the web edition is published (https), for the edition page and QR codes
+    "back_cover": False,  # the paperback's back cover text; the description when absent
 }
 _LIST_KEYS = ("subjects", "keywords")
 _KNOWN = set(_TEXT_KEYS) | set(_LIST_KEYS) | {"linkcheck"}
@@ -86,6 +87,10 @@ def load_config(project: Project, diags: Diagnostics) -> BookConfig | None:
             diags.error(path, lines.get(key, 1), "too-long",
                         f"{key!r} is {len(values[key])} characters; the limit is {limits.TITLE_CHARS}")
             ok = False
+    if len(values["back_cover"]) > limits.BACK_COVER_CHARS:
+        diags.error(path, lines.get("back_cover", 1), "too-long", f"'back_cover' is {len(values['back_cover'])} "
+                    f"characters; the paperback's back cover holds {limits.BACK_COVER_CHARS}")
+        ok = False
     for key in ("license_url", "site_url"):
         if values[key] and not re.fullmatch(r"https://[^\s/]+(/\S*)?", values[key]):
             diags.error(path, lines.get(key, 1), "metadata", f"{key!r} must be an https:// address")
@@ -119,4 +124,6 @@ def load_config(project: Project, diags: Diagnostics) -> BookConfig | None:
         site_url=values["site_url"],
         linkcheck=linkcheck,
         path=path,
+        back_cover=values["back_cover"],
+        lines=tuple(sorted((str(k), n) for k, n in lines.items() if isinstance(n, int))),
     )

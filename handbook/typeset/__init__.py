@@ -69,20 +69,24 @@ def lay_out(book: Book, project: Project, reuse: Reuse | None = None,
         raise RenderError.of("handbook.pdf", "footnote-page",
                              f"footnotes {', '.join(misplaced)} could not be printed on the page of their call")
     if book.index:
-        document = _with_index(book, project, files, document, anchors, starts)
+        document = with_index(book, project, files, document, anchors, starts)
     page_map = PageMap(anchors, starts, len(document.pages))
     pdf = sandbox.write(document, "handbook.pdf", **OPTIONS)
     return PrintLayout(pdf, files, page_map, key, tuple(warnings))
 
 
-def _with_index(book: Book, project: Project, files: dict[str, bytes], document, anchors: dict[str, int],
-                starts: dict[str, int]):
+def with_index(book: Book, project: Project, files: dict[str, bytes], document, anchors: dict[str, int],
+               starts: dict[str, int], what: str = "handbook.pdf", options: dict | None = None,
+               dress: Callable[[str], str] | None = None):
     """The book with its index: laid out now that the pages it cites are known, it takes the place
-    of the empty page the book kept for it. `anchors` and `starts` gain its pages."""
+    of the empty page the book kept for it. `anchors` and `starts` gain its pages. Another edition
+    gives its output's name, the typesetter's `options` and `dress` (the index HTML with its own
+    stylesheets)."""
     start = anchors[pagemap.anchor(pagemap.INDEX)]
     html = index_html(book, project, files, anchors, start)
+    html = dress(html) if dress else html
     files["book-index.html"] = html.encode()
-    index = sandbox.paginate(html, files, "handbook.pdf", **OPTIONS)
+    index = sandbox.paginate(html, files, what, **(OPTIONS if options is None else options))
     for number, page in enumerate(index.pages, start):
         for anchor in page.anchors:
             anchors.setdefault(anchor, number)
@@ -94,28 +98,31 @@ def _with_index(book: Book, project: Project, files: dict[str, bytes], document,
     return document.copy(document.pages[:start - 1] + index.pages)
 
 
-def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None = None):
+def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None = None,
+                 what: str = "handbook.pdf", options: dict | None = None):
     """Lay `html` out with the engine's faults corrected: (document, the HTML with its correction
-    marks, warnings)."""
+    marks, warnings). `what` names the output in diagnostics; `options` are the typesetter's
+    (OPTIONS, the tagged PDF, unless another output says otherwise)."""
+    options = OPTIONS if options is None else options
     early = (lambda views: first_pages(PageMap(faults.anchor_pages(views)))) if first_pages else None
     warnings: list[Diagnostic] = []
     try:
         with engine.corrected(faults.faults, MAX_PASSES, early) as corrections:
-            document = sandbox.paginate(html, files, "handbook.pdf", **OPTIONS)
+            document = sandbox.paginate(html, files, what, **options)
         marks = corrections.applied
     except engine.Unsupported as exc:
         if isinstance(exc, engine.Drift):
-            warnings.append(Diagnostic("handbook.pdf", 0, "warning", "engine-drift",
+            warnings.append(Diagnostic(what, 0, "warning", "engine-drift",
                                        f"layout corrections made afresh (slower): {exc}"))
-        document, marks = _lay_out_afresh(files, html)
+        document, marks = _lay_out_afresh(files, html, what, options)
     return document, mark(html, marks), warnings
 
 
-def _lay_out_afresh(files: dict[str, bytes], html: str):
+def _lay_out_afresh(files: dict[str, bytes], html: str, what: str = "handbook.pdf", options: dict | None = None):
     """The same corrections, each round laying the whole marked book out again."""
     marks: list[tuple[str, str]] = []
     for attempt in range(MAX_PASSES + 1):
-        document = sandbox.paginate(mark(html, marks), files, "handbook.pdf", **OPTIONS)
+        document = sandbox.paginate(mark(html, marks), files, what, **(OPTIONS if options is None else options))
         try:
             found = faults.faults([engine.PageView(page) for page in document.pages])
         except engine.DRIFT:  # the faults cannot be read: the layout stands as it is

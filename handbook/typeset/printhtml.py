@@ -42,15 +42,16 @@ def web_links(links, files: dict[str, bytes]) -> list[dict]:
     return list(found.values())
 
 
-def print_files(book: Book, project: Project) -> dict[str, bytes]:
+def print_files(book: Book, project: Project, paperback: bool = False) -> dict[str, bytes]:
     """The print HTML, its stylesheets, fonts and pictures: what WeasyPrint is given. The fallback
-    fonts' subsets the text needs, if any, are declared in a stylesheet of their own."""
+    fonts' subsets the text needs, if any, are declared in a stylesheet of their own. `paperback`:
+    for the printed paperback, whose copyright page says so."""
     css = layouts.read(project, "print/handbook.css").decode()
     fallback_css, fallback_files = fonts.declarations(project, glyphs.codes(book))
     codes: dict[str, bytes] = {}
     html = layouts.render(project, "print/handbook.html.j2", book=book, config=book.config, keys=pagemap,
                           chapters=chapters_html(book, project, codes), paper=project.paper,
-                          fallback_fonts=FALLBACK_CSS if fallback_css else "")
+                          fallback_fonts=FALLBACK_CSS if fallback_css else "", paperback=paperback)
     files = {"handbook.html": html.encode(), "handbook.css": css.encode(), **codes}
     files.update(layouts.fonts_for(project, css))
     if fallback_css:
