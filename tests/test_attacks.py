@@ -303,6 +303,15 @@ def test_links_take_only_web_mail_phone_and_chapter_addresses(url, world):
     _refused(world, f"A [link]({url}).", "03-x.md:5: error: link scheme not allowed")
 
 
+@pytest.mark.parametrize("body, expected", [
+    ('::: {#box onclick="alert(1)"}\nText.\n:::', "attribute 'onclick' is not allowed on a div"),
+    ('[red]{style="color:red"} words.', "attribute 'style' is not allowed on a span"),
+    ("[link](https://example.org/){target=_blank}", "attribute 'target' is not allowed on a link"),
+])
+def test_attributes_that_would_reach_the_web_edition_are_refused(body, expected, world):
+    _refused(world, body, f"03-x.md:5: error: {expected}")
+
+
 def test_external_check_never_requests_private_addresses(tmp_path):
     """Loopback, private and link-local addresses are skipped unless --allow-private is given."""
     from loopback import FaultServer

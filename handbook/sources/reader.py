@@ -17,7 +17,7 @@ from handbook.errors import Diagnostics
 from handbook.gate import Refused
 from handbook.model import Checklist, Figure, Heading, Image, Link
 from handbook.project import Project
-from handbook.sources import callouts, checklists, figures, rawhtml
+from handbook.sources import attributes, callouts, checklists, figures, rawhtml
 from handbook.sources.pictures import Pictures
 from handbook.sources.words import ID
 
@@ -168,7 +168,10 @@ class ChapterReader:
             elif child.type == "html_inline" and "task-list-item-checkbox" not in child.content:
                 self._html_inline(child, stack, line)
             elif child.type == "link_open":
+                self._attributes("link", child.attrs, line)
                 self._link(children, child, line)
+            elif child.type == "span_open":
+                self._attributes("span", child.attrs, line)
             elif child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
                 src = str(child.attrs.get("src", ""))
@@ -212,6 +215,10 @@ class ChapterReader:
             self.error(line, "bad-link", f"link scheme not allowed: {url!r} "
                        "(links may be https, http, mailto, tel or to a chapter)")
         self.links.append(Link(url=url, text="".join(words), path=self.path, line=line))
+
+    def _attributes(self, kind: str, attrs: dict, line: int) -> None:
+        for message in attributes.refused(kind, attrs):
+            self.error(line, "bad-attributes", message)
 
     def _raw_image(self, src: str, alt: str, line: int) -> str | None:
         if not alt.strip():
@@ -258,6 +265,8 @@ class ChapterReader:
             out.append(checklists.read(self, tokens[i + 1: j], attrs, line))
             return j + 1
         callouts.mark(self, open_token, close, attrs, line)
+        if not open_token.meta.get("callout"):  # a plain div is written with its attributes
+            self._attributes("div", attrs, line)
         open_token.meta["attrs"] = {k: v for k, v in attrs.items() if k != "title"}
         if attrs.get("id"):
             self.claim_id(attrs["id"], line, "div")
