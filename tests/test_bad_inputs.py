@@ -116,6 +116,16 @@ def test_warnings_still_build(content, code, book_copy, tmp_path):
     assert (tmp_path / "out" / "handbook.pdf").is_file()
 
 
+
+def test_nested_bullet_lists_build(book_copy, tmp_path):
+    """A bulleted list inside a list is drawn with CSS's circle and square bullets, which the book's
+    own fonts lack: the build declares the fallback that has them instead of failing."""
+    _prepare(book_copy, "03-x.md", "---\ntitle: x\n---\n\n1. One\n   - two\n     - three\n")
+    result = handbook("build", "--chapters", str(book_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "error" not in result.stderr
+
+
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082")
