@@ -44,6 +44,7 @@ CASES = {
     "table-in-checklist-item": ("03-x.md", "---\ntitle: x\n---\n\n::: {.checklist #c title=\"C\"}\n- [ ] a\n\n"
                                 "  | x | y |\n  | - | - |\n  | 1 | 2 |\n:::\n",
                                 "03-x.md:8: error: a checklist item holds its text, more paragraphs and sub-tasks"),
+    "empty-heading": ("03-x.md", "---\ntitle: x\n---\n\n## \n\nText.\n", "03-x.md:5: error: heading has no words"),
     "huge-chapter": ("03-x.md", "---\ntitle: x\n---\n\n" + "A sentence of filler text. " * 200_000,
                      "03-x.md:1: error: chapter is"),
 }
@@ -115,6 +116,13 @@ def test_warnings_still_build(content, code, book_copy, tmp_path):
     assert code in result.stderr
     assert (tmp_path / "out" / "handbook.pdf").is_file()
 
+
+
+def test_heading_attributes_with_quoted_values_are_read(book_copy):
+    """The typographer curls the quotes of `key="value"`; a pandoc heading's attributes still read."""
+    _prepare(book_copy, "03-x.md", '---\ntitle: x\n---\n\n## Pay {#pay .unnumbered lang="en"}\n\nSee [pay](#pay).\n')
+    result = handbook("check", "--chapters", str(book_copy))
+    assert result.returncode == 0, result.stderr
 
 
 def test_nested_bullet_lists_build(book_copy, tmp_path):

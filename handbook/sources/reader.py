@@ -23,6 +23,7 @@ from handbook.sources.words import ID
 
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}  # besides relative links (cross-references)
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
+_STRAIGHT = str.maketrans("\u201c\u201d\u2018\u2019", "\"\"''")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "table_open", "blockquote_open",
            "checklist", "figure", "fence", "code_block", "hr", "dl_open", "container_div_open"}
@@ -123,7 +124,7 @@ class ChapterReader:
         attrs: dict = {}
         children = inline.children or []
         if children and children[-1].type == "text" and (match := _HEADING_ATTRS.search(children[-1].content)):
-            written = match.group(1)
+            written = match.group(1).translate(_STRAIGHT)  # the typographer curled `key="value"`'s quotes
             try:  # pandoc's `{-}` is short for `{.unnumbered}`
                 _, attrs = parse_attrs(written.replace("{-", "{.unnumbered", 1) if written.startswith("{-") else written)
             except ParseError as exc:
@@ -131,6 +132,8 @@ class ChapterReader:
             children[-1].content = children[-1].content[: match.start()]
             inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
+        if not text:
+            self.error(line, "empty-heading", "heading has no words (the contents would list an empty line)")
         explicit = attrs.get("id")
         if explicit:
             if not ID.match(explicit):
