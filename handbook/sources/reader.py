@@ -217,6 +217,9 @@ class ChapterReader:
         if scheme and scheme not in LINK_SCHEMES:
             self.error(line, "bad-link", f"link scheme not allowed: {url!r} "
                        "(links may be https, http, mailto, tel or to a chapter)")
+        if len(url.encode()) > limits.URL_BYTES:
+            self.error(line, "too-long", f"link address is {len(url.encode())} bytes; the limit is {limits.URL_BYTES} "
+                       "(it is printed, and made a QR code)")
         self.links.append(Link(url=url, text="".join(words), path=self.path, line=line))
 
     def _attributes(self, kind: str, attrs: dict, line: int) -> None:
