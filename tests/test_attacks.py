@@ -241,7 +241,8 @@ def test_two_builds_into_one_folder_take_turns(world, tmp_path):
      "501 footnotes; the limit is 500 a chapter"),
     ("::: {.checklist #many title=\"Many\"}\n" + "".join(f"- [ ] Item {n}\n" for n in range(101)) + ":::",
      "checklist has 101 items; the limit is 100"),
-], ids=["picture-pixels", "nesting", "id-length", "footnotes", "checklist-items"])
+    ("A [long link](https://example.org/" + "a" * 2980 + ").", "03-x.md:5: error: link address is 3000 bytes"),
+], ids=["picture-pixels", "nesting", "id-length", "footnotes", "checklist-items", "link-address"])
 def test_limits_give_errors_not_hangs(body, expected, world):
     root, book, out, _ = world
     (book / "images" / "huge.png").write_bytes(_png(10_000, 10_000))  # a tiny file that claims a huge picture
