@@ -254,6 +254,13 @@ def test_a_title_too_long_is_an_error(world):
              "03-x.md:2: error: the title is 400 characters; the limit is 300")
 
 
+def test_a_site_address_too_long_for_a_qr_code_is_an_error(world):
+    def setup(book, _):
+        with open(book / "book.yaml", "a", encoding="utf-8") as metadata:
+            metadata.write(f"site_url: https://example.org/{'a' * 3000}/\n")
+    _refused(world, setup, "book.yaml:11: error: 'site_url' is 3021 bytes; the limit is 1000")
+
+
 # -- pictures that are safe in every edition --------------------------------------------------------
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{}</svg>'
