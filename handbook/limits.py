@@ -44,6 +44,9 @@ FOOTNOTES_PER_CHAPTER = 500
 CHECKLIST_ITEMS_PER_CHAPTER = 400
 CHECKLIST_ITEMS = 100  # in one checklist: a printed sheet holds about 25
 LINKS_PER_CHAPTER = 5_000
+# A web address is printed after its link and as a QR code: the largest QR code (error level M) holds
+# 2,331 bytes, and no reader types an address of 2,000 characters.
+URL_BYTES = 2_000
 
 # Reading: files are read in pieces of this size, so the input digest never holds a whole file.
 READ_CHUNK = 1 * MIB

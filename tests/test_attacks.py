@@ -241,7 +241,8 @@ def test_two_builds_into_one_folder_take_turns(world, tmp_path):
      "501 footnotes; the limit is 500 a chapter"),
     ("::: {.checklist #many title=\"Many\"}\n" + "".join(f"- [ ] Item {n}\n" for n in range(101)) + ":::",
      "checklist has 101 items; the limit is 100"),
-], ids=["picture-pixels", "nesting", "id-length", "footnotes", "checklist-items"])
+    ("A [long link](https://example.org/" + "a" * 2980 + ").", "03-x.md:5: error: link address is 3000 bytes"),
+], ids=["picture-pixels", "nesting", "id-length", "footnotes", "checklist-items", "link-address"])
 def test_limits_give_errors_not_hangs(body, expected, world):
     root, book, out, _ = world
     (book / "images" / "huge.png").write_bytes(_png(10_000, 10_000))  # a tiny file that claims a huge picture
@@ -251,6 +252,13 @@ def test_limits_give_errors_not_hangs(body, expected, world):
 def test_a_title_too_long_is_an_error(world):
     _refused(world, lambda book, _: (book / "03-x.md").write_text(f"---\ntitle: {'T' * 400}\n---\n\nText.\n"),
              "03-x.md:2: error: the title is 400 characters; the limit is 300")
+
+
+def test_a_site_address_too_long_for_a_qr_code_is_an_error(world):
+    def setup(book, _):
+        with open(book / "book.yaml", "a", encoding="utf-8") as metadata:
+            metadata.write(f"site_url: https://example.org/{'a' * 3000}/\n")
+    _refused(world, setup, "book.yaml:11: error: 'site_url' is 3021 bytes; the limit is 1000")
 
 
 # -- pictures that are safe in every edition --------------------------------------------------------
@@ -301,6 +309,15 @@ def test_safe_pictures_of_every_kind_reach_every_edition(world):
                                  "vbscript:x"])
 def test_links_take_only_web_mail_phone_and_chapter_addresses(url, world):
     _refused(world, f"A [link]({url}).", "03-x.md:5: error: link scheme not allowed")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('::: {#box onclick="alert(1)"}\nText.\n:::', "attribute 'onclick' is not allowed on a div"),
+    ('[red]{style="color:red"} words.', "attribute 'style' is not allowed on a span"),
+    ("[link](https://example.org/){target=_blank}", "attribute 'target' is not allowed on a link"),
+])
+def test_attributes_that_would_reach_the_web_edition_are_refused(body, expected, world):
+    _refused(world, body, f"03-x.md:5: error: {expected}")
 
 
 def test_external_check_never_requests_private_addresses(tmp_path):

@@ -44,6 +44,7 @@ CASES = {
     "table-in-checklist-item": ("03-x.md", "---\ntitle: x\n---\n\n::: {.checklist #c title=\"C\"}\n- [ ] a\n\n"
                                 "  | x | y |\n  | - | - |\n  | 1 | 2 |\n:::\n",
                                 "03-x.md:8: error: a checklist item holds its text, more paragraphs and sub-tasks"),
+    "empty-heading": ("03-x.md", "---\ntitle: x\n---\n\n## \n\nText.\n", "03-x.md:5: error: heading has no words"),
     "huge-chapter": ("03-x.md", "---\ntitle: x\n---\n\n" + "A sentence of filler text. " * 200_000,
                      "03-x.md:1: error: chapter is"),
 }
@@ -114,6 +115,23 @@ def test_warnings_still_build(content, code, book_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     assert code in result.stderr
     assert (tmp_path / "out" / "handbook.pdf").is_file()
+
+
+
+def test_heading_attributes_with_quoted_values_are_read(book_copy):
+    """The typographer curls the quotes of `key="value"`; a pandoc heading's attributes still read."""
+    _prepare(book_copy, "03-x.md", '---\ntitle: x\n---\n\n## Pay {#pay .unnumbered lang="en"}\n\nSee [pay](#pay).\n')
+    result = handbook("check", "--chapters", str(book_copy))
+    assert result.returncode == 0, result.stderr
+
+
+def test_nested_bullet_lists_build(book_copy, tmp_path):
+    """A bulleted list inside a list is drawn with CSS's circle and square bullets, which the book's
+    own fonts lack: the build declares the fallback that has them instead of failing."""
+    _prepare(book_copy, "03-x.md", "---\ntitle: x\n---\n\n1. One\n   - two\n     - three\n")
+    result = handbook("build", "--chapters", str(book_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "error" not in result.stderr
 
 
 PNG_1PX = bytes.fromhex(

@@ -100,6 +100,37 @@ def test_unknown_term_and_bad_glossary_flag_are_errors_at_their_line(tmp_path):
     assert (book / "02-second.md").read_text().split("\n")[line - 1].startswith("A [thing]")
 
 
+def test_index_marks_keep_all_their_words_and_nested_spans_stay_whole(tmp_path):
+    uses = ("\nThe [prior\nauthorization]{.index} rule, [outer [inner]{.index} tail]{.index} and\n"
+            "[the [Stark]{.smallcaps} law]{.term term=\"Stark Law\"} again. []{.index}\n")
+    book, warnings = load_checked(_book(tmp_path, uses=uses))
+    assert {"prior authorization", "outer inner tail", "inner"} <= {e.text for e in book.index}
+    inline = next(t for t in book.chapter("02-second").tokens if t.type == "inline" and "Stark" in t.content)
+    kinds = [c.type for c in inline.children]
+    start = kinds.index("link_open", kinds.index("span_close"))  # the term's link, after the index spans
+    assert kinds[start:start + 6] == ["link_open", "text", "span_open", "text", "span_close", "text"]
+    assert kinds[start + 6] == "link_close"
+    assert "empty-index" in [w.code for w in warnings]
+
+
+@pytest.mark.parametrize("uses, code", [
+    ("\n[outer [RVU]{.term} words]{.term term=\"Stark Law\"}\n", "nested-term"),
+    ("\n[go [here](https://example.org/) now]{.term term=\"Stark Law\"}\n", "nested-term"),
+    ('\n<a href="https://example.org/">[RVU]{.term}</a>\n', "nested-term"),
+])
+def test_a_term_may_not_hold_or_sit_in_a_link(uses, code, tmp_path):
+    with pytest.raises(BuildError) as caught:
+        load_checked(_book(tmp_path, uses=uses))
+    assert [(Path(d.path).name, d.code) for d in caught.value.diagnostics if d.severity == "error"] == \
+        [("02-second.md", code)]
+
+
+def test_marks_in_a_checklist_item_are_a_warning(tmp_path):
+    uses = "\n::: {.checklist #marks title=\"Marks\"}\n- [ ] Check the [RVU]{.term} and [claims]{.index}\n:::\n"
+    _, warnings = load_checked(_book(tmp_path, uses=uses))
+    assert "mark-in-checklist" in [w.code for w in warnings]
+
+
 @pytest.fixture(scope="module")
 def glossary_book(tmp_path_factory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("glossary")

@@ -47,8 +47,27 @@ def texts(book: Book) -> Iterator[tuple[Path, int, str]]:
                         [c.content for c in item.tokens] + [c.content for p in item.more for c in p])
 
 
+# The bullets the typesetter draws itself for a list inside a list (CSS's `circle`, then `square`):
+# the book's own fonts lack them, so a fallback must be declared when a book nests a bulleted list.
+_NESTED_BULLETS = "\u25e6\u25aa"
+
+
+def _nests_bullets(book: Book) -> bool:
+    for chapter in book.chapters:
+        depth = 0
+        for token in chapter.tokens:
+            if token.type in ("bullet_list_open", "ordered_list_open"):
+                if token.type == "bullet_list_open" and depth:
+                    return True
+                depth += 1
+            elif token.type in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+    return False
+
+
 def codes(book: Book) -> set[int]:
-    return {ord(c) for _, _, text in texts(book) for c in text if _drawn(c)}
+    found = {ord(c) for _, _, text in texts(book) for c in text if _drawn(c)}
+    return found | ({ord(c) for c in _NESTED_BULLETS} if _nests_bullets(book) else set())
 
 
 def check(book: Book, project: Project, diags: Diagnostics) -> None:

@@ -95,6 +95,10 @@ def load_config(project: Project, diags: Diagnostics) -> BookConfig | None:
         if values[key] and not re.fullmatch(r"https://[^\s/]+(/\S*)?", values[key]):
             diags.error(path, lines.get(key, 1), "metadata", f"{key!r} must be an https:// address")
             ok = False
+        elif len(values[key].encode()) > limits.URL_BYTES // 2:  # a checklist's page and id are added for its QR code
+            diags.error(path, lines.get(key, 1), "too-long", f"{key!r} is {len(values[key].encode())} bytes; "
+                        f"the limit is {limits.URL_BYTES // 2}")
+            ok = False
     if values["site_url"] and not values["site_url"].endswith("/"):
         values["site_url"] += "/"
     linkcheck, problems = parse_settings(data.get("linkcheck"), path, lines)

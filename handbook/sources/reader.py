@@ -17,12 +17,13 @@ from handbook.errors import Diagnostics
 from handbook.gate import Refused
 from handbook.model import Checklist, Figure, Heading, Image, Link
 from handbook.project import Project
-from handbook.sources import callouts, checklists, figures, rawhtml
+from handbook.sources import attributes, callouts, checklists, figures, rawhtml
 from handbook.sources.pictures import Pictures
 from handbook.sources.words import ID
 
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}  # besides relative links (cross-references)
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
+_STRAIGHT = str.maketrans("\u201c\u201d\u2018\u2019", "\"\"''")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "table_open", "blockquote_open",
            "checklist", "figure", "fence", "code_block", "hr", "dl_open", "container_div_open"}
@@ -123,7 +124,7 @@ class ChapterReader:
         attrs: dict = {}
         children = inline.children or []
         if children and children[-1].type == "text" and (match := _HEADING_ATTRS.search(children[-1].content)):
-            written = match.group(1)
+            written = match.group(1).translate(_STRAIGHT)  # the typographer curled `key="value"`'s quotes
             try:  # pandoc's `{-}` is short for `{.unnumbered}`
                 _, attrs = parse_attrs(written.replace("{-", "{.unnumbered", 1) if written.startswith("{-") else written)
             except ParseError as exc:
@@ -131,6 +132,8 @@ class ChapterReader:
             children[-1].content = children[-1].content[: match.start()]
             inline.content = _HEADING_ATTRS.sub("", inline.content)
         text = "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
+        if not text:
+            self.error(line, "empty-heading", "heading has no words (the contents would list an empty line)")
         explicit = attrs.get("id")
         if explicit:
             if not ID.match(explicit):
@@ -168,7 +171,10 @@ class ChapterReader:
             elif child.type == "html_inline" and "task-list-item-checkbox" not in child.content:
                 self._html_inline(child, stack, line)
             elif child.type == "link_open":
+                self._attributes("link", child.attrs, line)
                 self._link(children, child, line)
+            elif child.type == "span_open":
+                self._attributes("span", child.attrs, line)
             elif child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
                 src = str(child.attrs.get("src", ""))
@@ -211,7 +217,14 @@ class ChapterReader:
         if scheme and scheme not in LINK_SCHEMES:
             self.error(line, "bad-link", f"link scheme not allowed: {url!r} "
                        "(links may be https, http, mailto, tel or to a chapter)")
+        if len(url.encode()) > limits.URL_BYTES:
+            self.error(line, "too-long", f"link address is {len(url.encode())} bytes; the limit is {limits.URL_BYTES} "
+                       "(it is printed, and made a QR code)")
         self.links.append(Link(url=url, text="".join(words), path=self.path, line=line))
+
+    def _attributes(self, kind: str, attrs: dict, line: int) -> None:
+        for message in attributes.refused(kind, attrs):
+            self.error(line, "bad-attributes", message)
 
     def _raw_image(self, src: str, alt: str, line: int) -> str | None:
         if not alt.strip():
@@ -258,6 +271,8 @@ class ChapterReader:
             out.append(checklists.read(self, tokens[i + 1: j], attrs, line))
             return j + 1
         callouts.mark(self, open_token, close, attrs, line)
+        if not open_token.meta.get("callout"):  # a plain div is written with its attributes
+            self._attributes("div", attrs, line)
         open_token.meta["attrs"] = {k: v for k, v in attrs.items() if k != "title"}
         if attrs.get("id"):
             self.claim_id(attrs["id"], line, "div")

@@ -153,6 +153,8 @@ class _Chapter:
                 heading = True
             elif token.type == "heading_close":
                 heading = False
+            elif token.type == "checklist":
+                self._checklist(token.meta["checklist"])
             elif token.type == "inline" and token.children is not None:
                 line = token.map[0] + 1 if token.map else 0
                 token.children = self._inline(token.children, line, heading)
@@ -169,17 +171,19 @@ class _Chapter:
         i = 0
         while i < len(children):
             child = children[i]
-            classes = str(child.attrs.get("class", "")).split() if child.type == "span_open" else []
-            if child.type == "span_open" and ("term" in classes or "term" in child.attrs):
-                i = self._explicit_term(children, i, out, line)
+            classes = _marks(child)
+            if "term" in classes:
+                i = self._explicit_term(children, i, out, line, depth)
                 continue
-            if child.type == "span_open" and "index" in classes:
+            if "index" in classes:
                 entry = str(child.attrs.pop("entry", "") or _words(children, i)).strip()
                 if entry:
                     child.attrs["id"] = self._place(entry)
-            if child.type == "link_open":
+                else:
+                    self.diags.warning(self.chapter.path, line, "empty-index", "an index mark with no words is left out")
+            if child.type == "link_open" or (child.type == "html_inline" and child.content.startswith("<a ")):
                 depth += 1
-            elif child.type == "link_close":
+            elif child.type == "link_close" or (child.type == "html_inline" and child.content == "</a>"):
                 depth -= 1
             elif child.type == "text" and not depth and not heading and self._matcher is not None:
                 out += self._link_terms(child)
@@ -189,11 +193,16 @@ class _Chapter:
             i += 1
         return out
 
-    def _explicit_term(self, children: list[Token], i: int, out: list[Token], line: int) -> int:
+    def _explicit_term(self, children: list[Token], i: int, out: list[Token], line: int, depth: int) -> int:
         """`[words]{.term}`: the span becomes a link to its entry (an unknown term is an error)."""
         opening = children[i]
-        close = next((j for j in range(i + 1, len(children)) if children[j].type == "span_close"), len(children) - 1)
+        close = _close(children, i)
         words = _words(children, i)
+        if depth or any(c.type == "link_open" or "term" in _marks(c) for c in children[i + 1:close]):
+            self.diags.error(self.chapter.path, line, "nested-term",
+                             f"{words!r} is marked as a glossary term inside a link or holds one: a link may not hold a link")
+            out += children[i + 1:close]
+            return close + 1
         name = str(opening.attrs.get("term", "") or words).strip().lower()
         term = next((self.by_form[k] for k in _key(name) if k in self.by_form), None)
         if term is None or self.glossary is None:
@@ -201,8 +210,16 @@ class _Chapter:
                              f"{words!r} is marked as a glossary term, but the glossary has no entry {name!r}")
             out += children[i + 1:close]
             return close + 1
-        out += self._term_link(term, children[i + 1:close])
+        out += self._term_link(term, self._inline(children[i + 1:close], line, True))
         return close + 1
+
+    def _checklist(self, checklist) -> None:
+        """A checklist item is printed in the pack and ticked on the web, away from the index and the glossary."""
+        for item in checklist.items:
+            for child in [*item.tokens, *(c for part in item.more for c in part)]:
+                if {"index", "term"} & _marks(child):
+                    self.diags.warning(self.chapter.path, item.line, "mark-in-checklist", "a checklist item is left "
+                                       "out of the index and the glossary: mark the words in the text around it")
 
     def _link_terms(self, text: Token) -> list[Token]:
         """A text run with the first use of each term not yet linked in this chapter as a link."""
@@ -243,14 +260,27 @@ def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
+def _marks(token: Token) -> set[str]:
+    """A span's classes ("term" too when it says which term: `{term="Stark Law"}`)."""
+    if token.type != "span_open":
+        return set()
+    return set(str(token.attrs.get("class", "")).split()) | ({"term"} if "term" in token.attrs else set())
+
+
+def _close(children: list[Token], i: int) -> int:
+    """Where the span opened at `i` closes (spans inside it closed first)."""
+    depth = 0
+    for j in range(i, len(children)):
+        depth += {"span_open": 1, "span_close": -1}.get(children[j].type, 0)
+        if depth == 0:
+            return j
+    return len(children) - 1
+
+
 def _words(children: list[Token], i: int) -> str:
-    words = []
-    for child in children[i + 1:]:
-        if child.type == "span_close":
-            break
-        if child.type in ("text", "code_inline"):
-            words.append(child.content)
-    return "".join(words)
+    inner = children[i + 1:_close(children, i)]
+    return "".join(c.content if c.type in ("text", "code_inline") else " " for c in inner
+                   if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
 
 
 def _index(places: dict[str, list[IndexPlace]]) -> tuple[IndexEntry, ...]:
