@@ -47,6 +47,10 @@ LINKS_PER_CHAPTER = 5_000
 # A web address is printed after its link and as a QR code: the largest QR code (error level M) holds
 # 2,331 bytes, and no reader types an address of 2,000 characters.
 URL_BYTES = 2_000
+# A QR code is printed 0.8 in wide (layouts/print/handbook.css): version 15 (77 modules and its
+# border) keeps each module about 0.25 mm, what a phone camera reads from paper; at error level M it
+# holds about 410 bytes. A longer address still prints, with a warning that its code may not scan.
+QR_VERSION = 15
 
 # Reading: files are read in pieces of this size, so the input digest never holds a whole file.
 READ_CHUNK = 1 * MIB

@@ -9,6 +9,11 @@ from urllib.parse import urlsplit
 import segno
 
 
+def version(url: str) -> int:
+    """The QR version (size) `svg` makes for `url`."""
+    return segno.make(url, error="m").version
+
+
 def svg(url: str) -> tuple[str, bytes]:
     """The QR code of `url` as an SVG file: (its name among the print files, its bytes)."""
     code = segno.make(url, error="m")  # a quarter of it may be smudged and it still reads

@@ -102,7 +102,8 @@ def web_sample(tmp_path_factory) -> tuple[Path, Path]:
     with open(book / "book.yaml", "a", encoding="utf-8") as meta:
         meta.write(f"site_url: {SITE}\n")
     with open(book / "01-first.md", "a", encoding="utf-8") as chapter:
-        chapter.write("\nStart at [www.Example.org](https://www.example.org/) or [its guide](https://example.org/guide/).\n")
+        chapter.write("\nStart at [www.Example.org](https://www.example.org/) or [its guide](https://example.org/guide/).\n"
+                      "\nThe [form in capitals](HTTPS://EXAMPLE.ORG/FORM) is a web address too.\n")
     out = book.parent / "build"
     build(book, out, force=True)
     return book, out
@@ -135,3 +136,33 @@ def test_printed_addresses_do_not_repeat_words_that_name_them(web_sample):
 def test_no_checklist_code_without_a_web_edition(sample_out):
     pack = sample_out / "checklists.pdf"
     assert decoded(pack, range(len(reader(pack).pages))) == []
+
+
+def test_a_web_address_in_capitals_gets_its_code(web_sample):
+    _, out = web_sample
+    pdf = out / "handbook.pdf"
+    pages = [i for i, lines in enumerate(page_lines(pdf)) if "Links in this chapter" in lines]
+    assert "HTTPS://EXAMPLE.ORG/FORM" in decoded(pdf, range(pages[0], pages[0] + 1))
+
+
+def test_an_address_too_long_to_scan_from_paper_is_a_warning(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(SAMPLE, book)
+    long_url = "https://example.org/" + "/".join(["section"] * 60)
+    with open(book / "01-first.md", "a", encoding="utf-8") as chapter:
+        chapter.write(f"\nSee [the long one]({long_url}) and [a short one](https://example.org/{'a' * 150}).\n")
+    _, warnings = load_checked(book)
+    dense = [w for w in warnings if w.code == "dense-qr"]
+    assert len(dense) == 1 and dense[0].path.endswith("01-first.md") and dense[0].line > 1
+    assert "too dense for a phone to read from paper" in dense[0].message
+
+
+def test_a_note_stays_on_the_page_of_its_call_when_the_links_go_over(web_sample):
+    # The sample's first chapter, with the lines added above, ends with its links on the next page:
+    # its footnote is still printed once, on the page of its call.
+    _, out = web_sample
+    pages = page_lines(out / "handbook.pdf")
+    links = next(i for i, lines in enumerate(pages) if "Links in this chapter" in lines)
+    noted = [i for i, lines in enumerate(pages) if any("Because notes belong" in line for line in lines)]
+    called = next(i for i, lines in enumerate(pages) if any("and a note." in line for line in lines))
+    assert noted == [called] and links == called + 1

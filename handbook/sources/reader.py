@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
-from handbook import limits
+from handbook import limits, qrcodes
 from handbook.errors import Diagnostics
 from handbook.gate import Refused
 from handbook.model import Checklist, Figure, Heading, Image, Link
@@ -220,6 +220,9 @@ class ChapterReader:
         if len(url.encode()) > limits.URL_BYTES:
             self.error(line, "too-long", f"link address is {len(url.encode())} bytes; the limit is {limits.URL_BYTES} "
                        "(it is printed, and made a QR code)")
+        elif scheme in ("http", "https") and len(url.encode()) > 200 and qrcodes.version(url) > limits.QR_VERSION:
+            self.diags.warning(self.path, line, "dense-qr", f"link address is {len(url.encode())} bytes: its printed "
+                               "QR code is too dense for a phone to read from paper; a shorter address reads")
         self.links.append(Link(url=url, text="".join(words), path=self.path, line=line))
 
     def _attributes(self, kind: str, attrs: dict, line: int) -> None:

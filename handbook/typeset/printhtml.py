@@ -4,6 +4,8 @@ typesetter on it)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import re
 
 from handbook import fonts, layouts, pagemap, qrcodes
@@ -35,7 +37,8 @@ def web_links(links, files: dict[str, bytes]) -> list[dict]:
     (whole and short) and its QR code's file (added to `files`)."""
     found: dict[str, dict] = {}
     for link in links:
-        if link.url.startswith(("https://", "http://")) and link.url not in found:
+        # The scheme as the browser reads it: HTTPS://EXAMPLE.COM is a web address too.
+        if urlsplit(link.url).scheme.lower() in ("https", "http") and link.url not in found:
             name, data = qrcodes.svg(link.url)
             files[name] = data
             found[link.url] = {"text": link.text, "url": link.url, "short": qrcodes.short(link.url), "qr": name}
