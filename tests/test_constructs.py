@@ -57,6 +57,13 @@ def test_raw_html_as_html5(out, pdf_text, epub):
         assert "editor's note" not in text and "<!--" not in text  # comments reach no output
 
 
+def test_a_long_line_of_code_wraps_inside_the_page(out, pdf_text):
+    from pdf_support import book_frame, stray_ink
+
+    assert "ending/in/LASTWORD" in pdf_text.replace(" ", "")
+    assert stray_ink(out / "handbook.pdf", book_frame) == []
+
+
 def test_accented_headings_have_githubs_ids(out, epub):
     ids = x(epub.doc("02-structure.xhtml"), "//x:h2/@id")
     assert "résumé-and-café" in ids
