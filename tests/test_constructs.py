@@ -101,12 +101,13 @@ def test_callouts_of_every_syntax(out, pdf_text, epub):
     doc = epub.doc("03-callouts.xhtml")
     kinds = [a.get("class").split()[1] for a in x(doc, "//x:aside")]
     assert kinds == ["callout-note", "callout-tip", "callout-important", "callout-warning", "callout-caution",
-                     "callout-tip", "callout-note", "callout-warning"]
+                     "callout-tip", "callout-note", "callout-warning", "callout-tip"]
     labels = x(doc, "//x:aside/@aria-label")
-    assert labels[1] == "A tip with its own title" and labels[6] == "Note"
+    assert labels[1] == "A tip with its own title" and labels[6] == "Note" and labels[8] == "Obsidian titles it"
     assert all(a.get("role") == "note" for a in x(doc, "//x:aside"))
     assert "[!NOTE]" not in pdf_text and "NOTE A GitHub alert." in pdf_text
-    assert len(site(out, "03-callouts.html").xpath("//aside[contains(@class, 'callout')]")) == 8
+    assert "OBSIDIAN TITLES IT And folds it on screen." in pdf_text  # the label is set in capitals
+    assert len(site(out, "03-callouts.html").xpath("//aside[contains(@class, 'callout')]")) == 9
 
 
 # -- figures ------------------------------------------------------------------------------------------

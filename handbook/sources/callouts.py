@@ -12,7 +12,7 @@ import re
 from markdown_it.token import Token
 
 KINDS = ("note", "tip", "important", "warning", "caution")
-_ALERT = re.compile(r"^\[!([A-Za-z]+)\][ \t]*")
+_ALERT = re.compile(r"^\[!([A-Za-z]+)\][-+]?[ \t]*")  # Obsidian's `-`/`+` (folded or not): print cannot fold
 
 
 def mark(reader, open_token: Token, close: Token | None, attrs: dict, line: int) -> None:
@@ -49,17 +49,23 @@ def alert(reader, tokens: list[Token], i: int) -> None:
                              f"unknown alert [!{match.group(1)}] (known: {', '.join(k.upper() for k in KINDS)})")
         return
     children[0].content = children[0].content[match.end():]
+    title = ""
+    if children[0].content and (len(children) == 1 or children[1].type in ("softbreak", "hardbreak")):
+        # Obsidian's `> [!TIP] A title`: words after the marker, alone on its line, are the title.
+        title, children[0].content = children[0].content.strip(), ""
     if not children[0].content and len(children) > 1 and children[1].type in ("softbreak", "hardbreak"):
         del children[:2]  # the marker stood alone on its line
     elif not children[0].content:
         del children[0]
     inline.content = _ALERT.sub("", inline.content, count=1).lstrip("\n")
+    if title:
+        inline.content = inline.content.partition("\n")[2]
     depth = 0
     for token in tokens[i:]:
         depth += token.nesting
         if token.type == "blockquote_close" and depth == 0:
-            token.meta["callout"] = {"kind": kind, "title": ""}
+            token.meta["callout"] = {"kind": kind, "title": title}
             break
-    tokens[i].meta["callout"] = {"kind": kind, "title": ""}
+    tokens[i].meta["callout"] = {"kind": kind, "title": title}
     if not children:  # the marker was the whole first paragraph: drop it
         tokens[i + 1].hidden = tokens[i + 3].hidden = True
