@@ -117,6 +117,20 @@ def test_warnings_still_build(content, code, book_copy, tmp_path):
     assert (tmp_path / "out" / "handbook.pdf").is_file()
 
 
+FOREIGN = ("See ![[Pasted image 2026.png]] and [[02-more]].\n\nA ==bright== idea %%not for print%% :rocket:\n\n"
+           "As @fig-flow shows [@smith2020].\n\nCosts $400 to $500, at 10:30, from AT&T (ratio 3:1), me@example.org.\n")
+
+
+def test_syntax_of_other_tools_is_a_warning_where_it_stands(book_copy):
+    """Obsidian, GitHub and Quarto forms this format does not read are printed as typed: each is a
+    warning at its line, and ordinary prices, times and addresses are not mistaken for them."""
+    _prepare(book_copy, "03-x.md", "---\ntitle: x\n---\n\n" + FOREIGN)
+    result = handbook("check", "--chapters", str(book_copy))
+    assert result.returncode == 0, result.stderr
+    found = sorted(re.findall(r"03-x\.md:(\d+): warning: .*\[([a-z-]+)\]$", result.stderr, re.M))
+    assert found == [("5", "obsidian-embed"), ("5", "wikilink"), ("7", "emoji-code"), ("7", "highlight"),
+                     ("7", "obsidian-comment"), ("9", "citation"), ("9", "quarto-ref")]
+
 
 def test_heading_attributes_with_quoted_values_are_read(book_copy):
     """The typographer curls the quotes of `key="value"`; a pandoc heading's attributes still read."""

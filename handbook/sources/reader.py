@@ -17,7 +17,7 @@ from handbook.errors import Diagnostics
 from handbook.gate import Refused
 from handbook.model import Checklist, Figure, Heading, Image, Link
 from handbook.project import Project
-from handbook.sources import attributes, callouts, checklists, figures, rawhtml
+from handbook.sources import attributes, callouts, checklists, figures, foreign, rawhtml
 from handbook.sources.pictures import Pictures
 from handbook.sources.words import ID
 
@@ -182,9 +182,11 @@ class ChapterReader:
                     self.error(line, "image-alt", f"image {src!r} has no alt text")
                 child.meta["image"] = self.image(src, alt, line)
                 figures.check_width(self, child, line)
-            elif child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
-                self.error(line, "undefined-note", f"footnote [^{match.group(1)}] is not defined: add a line "
-                           f"'[^{match.group(1)}]: its text' below the paragraph")
+            elif child.type == "text":
+                if match := _UNDEFINED_NOTE.search(child.content):
+                    self.error(line, "undefined-note", f"footnote [^{match.group(1)}] is not defined: add a line "
+                               f"'[^{match.group(1)}]: its text' below the paragraph")
+                foreign.warn(self, child.content, line)
         if stack:  # elements raw HTML opened in this paragraph close at its end, as in HTML5
             children.append(Token("html_inline", "", 0, content="".join(rawhtml.closing(t) for t in reversed(stack))))
 
