@@ -100,6 +100,17 @@ def test_unknown_term_and_bad_glossary_flag_are_errors_at_their_line(tmp_path):
     assert (book / "02-second.md").read_text().split("\n")[line - 1].startswith("A [thing]")
 
 
+def test_a_term_in_a_book_without_a_glossary_says_so(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(SAMPLE, book)
+    with open(book / "02-second.md", "a", encoding="utf-8") as chapter:
+        chapter.write("\nA [RVU]{.term} here.\n")
+    with pytest.raises(BuildError) as caught:
+        load_checked(book)
+    [unknown] = [d for d in caught.value.diagnostics if d.code == "unknown-term"]
+    assert "the book has no glossary" in unknown.message and unknown.path.endswith("02-second.md")
+
+
 def test_index_marks_keep_all_their_words_and_nested_spans_stay_whole(tmp_path):
     uses = ("\nThe [prior\nauthorization]{.index} rule, [outer [inner]{.index} tail]{.index} and\n"
             "[the [Stark]{.smallcaps} law]{.term term=\"Stark Law\"} again. []{.index}\n")

@@ -206,8 +206,9 @@ class _Chapter:
         name = str(opening.attrs.get("term", "") or words).strip().lower()
         term = next((self.by_form[k] for k in _key(name) if k in self.by_form), None)
         if term is None or self.glossary is None:
-            self.diags.error(self.chapter.path, line, "unknown-term",
-                             f"{words!r} is marked as a glossary term, but the glossary has no entry {name!r}")
+            where = (f"the glossary has no entry {name!r}" if self.glossary is not None else
+                     "the book has no glossary (a chapter with 'glossary: true' in its front matter)")
+            self.diags.error(self.chapter.path, line, "unknown-term", f"{words!r} is marked as a glossary term, but {where}")
             out += children[i + 1:close]
             return close + 1
         out += self._term_link(term, self._inline(children[i + 1:close], line, True))
