@@ -55,6 +55,10 @@ def test_raw_html_as_html5(out, pdf_text, epub):
     assert x(doc, "//x:p[contains(., 'never closed')]/x:em")  # closed at the end of its paragraph
     for text in (pdf_text, etree.tostring(doc, encoding="unicode"), (out / "site" / "01-text.html").read_text()):
         assert "editor's note" not in text and "<!--" not in text  # comments reach no output
+    # GitHub's folded section: open on paper, a folded section in the EPUB and on the web
+    assert "More on the command It installs a package from a second index." in pdf_text
+    assert x(doc, "//x:details/x:summary/text()") == ["More on the command"]
+    assert site(out, "01-text.html").xpath("//details/p/strong/text()") == ["package"]
 
 
 def test_a_long_line_of_code_wraps_inside_the_page(out, pdf_text):

@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 ELEMENTS = {
-    "a", "abbr", "b", "br", "cite", "code", "del", "dfn", "div", "em", "i", "img", "ins", "kbd",
-    "mark", "p", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "wbr",
+    "a", "abbr", "b", "br", "cite", "code", "del", "details", "dfn", "div", "em", "i", "img", "ins", "kbd",
+    "mark", "p", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "time", "u", "wbr",
 }
 ATTRIBUTES = {"alt", "cite", "class", "datetime", "dir", "href", "id", "lang", "src", "title"}
 IMAGE_ATTRIBUTES = {"width", "height"}
