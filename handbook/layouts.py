@@ -37,9 +37,18 @@ class _GateLoader(BaseLoader):
         return source, str(located.path), lambda: True
 
 
+_ADDRESS_BREAKS = re.compile(r"(?=[/.\-_?#&=~])")
+
+
+def address_pieces(address: str) -> list[str]:
+    """A web address cut where a line may break in print: before a slash, dot, hyphen and the
+    like, so no line ends in a character that belongs to the address (and no hyphen is added)."""
+    return [piece for piece in _ADDRESS_BREAKS.split(address) if piece]
+
+
 @lru_cache(maxsize=8)
 def environment(project: Project) -> Environment:
-    return Environment(
+    env = Environment(
         loader=_GateLoader(project.gate),
         undefined=StrictUndefined,
         autoescape=True,
@@ -47,6 +56,8 @@ def environment(project: Project) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["address_pieces"] = address_pieces
+    return env
 
 
 def render(project: Project, template: str, **context) -> str:

@@ -94,6 +94,28 @@ class Checklist:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A glossary entry: its anchor in the glossary chapter, and the words a chapter uses it by."""
+
+    id: str  # "term-rvu"
+    label: str  # as the glossary writes it: "RVU (relative value unit)"
+    forms: tuple[str, ...]  # "RVU", "relative value unit"
+    line: int
+
+
+@dataclass(frozen=True)
+class IndexPlace:
+    slug: str  # the chapter
+    ident: str  # the place's anchor in it ("ix-3")
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    text: str
+    places: tuple[IndexPlace, ...]  # in reading order
+
+
+@dataclass(frozen=True)
 class Chapter:
     path: Path
     slug: str  # file name without ".md": also the name of its EPUB and web files
@@ -106,6 +128,7 @@ class Chapter:
     tokens: Any = field(compare=False, repr=False)  # parsed once; writers render these
     words: int = 0
     figures: tuple[Figure, ...] = ()
+    anchors: tuple[str, ...] = ()  # ids the build made in the text: glossary entries, index places
 
     @property
     def filename(self) -> str:
@@ -146,6 +169,9 @@ class Book:
     config: BookConfig
     chapters: tuple[Chapter, ...]
     date: datetime  # the sources' date (SOURCE_DATE_EPOCH), aware UTC
+    glossary: str = ""  # the glossary chapter's slug, or ""
+    terms: tuple[Term, ...] = ()
+    index: tuple[IndexEntry, ...] = ()  # sorted as printed
 
     @property
     def checklists(self) -> tuple[Checklist, ...]:

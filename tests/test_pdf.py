@@ -76,7 +76,7 @@ def test_a_bookmark_per_chapter_and_section(book_out):
     book, doc = book_and_pdf(book_out)
     marks = bookmarks(doc)
     top = [m.title for m in marks if m.depth == 0]
-    assert top == ["Contents"] + [ch.title for ch in book.chapters]
+    assert top == ["Contents"] + [ch.title for ch in book.chapters] + (["Index"] if book.index else [])
     for chapter in book.chapters:
         start = marks.index(next(m for m in marks if m.depth == 0 and m.title == chapter.title))
         inner = []
@@ -119,7 +119,9 @@ def test_running_heads_and_folios(book_out):
     book, doc = book_and_pdf(book_out)
     _, out = book_out
     heads = running_lines(out / "handbook.pdf")
-    openers = [m.page for m in chapter_marks(book, doc)]
+    titles = [ch.title for ch in book.chapters] + (["Index"] if book.index else [])  # the index runs as a chapter
+    openers = [m.page for m in chapter_marks(book, doc)] + \
+        [m.page for m in bookmarks(doc) if m.depth == 0 and m.title == "Index"][:len(titles) - len(book.chapters)]
     contents = next(m.page for m in bookmarks(doc) if m.title == "Contents")
     texts = page_texts(doc)
     title = " ".join(book.config.title.split())
@@ -132,7 +134,7 @@ def test_running_heads_and_folios(book_out):
         elif number % 2 == 0:
             assert head == f"{number} {title}", f"left page {number}: {head!r}"
         else:
-            expected = " ".join(book.chapters[chapter].title.split())
+            expected = " ".join(titles[chapter].split())
             assert head == f"{expected} {number}", f"right page {number}: {head!r}"
     assert all(page % 2 == 1 for page in openers), "every chapter opens on a right-hand page"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pdf_support import reader
+from pdf_support import book_frame, reader
 
 from conftest import ROOT
 from pdf_tags import structure
@@ -82,8 +82,11 @@ def test_running_heads_and_folios_are_artifacts(handbook_out):
                 stack.pop()
             elif name == "Tm":
                 top = float(operands[5]) * 0.75  # WeasyPrint draws in CSS pixels, top down
+                x = float(operands[4]) * 0.75
+                frame = book_frame(number)
+                in_column = frame.left * 72 - 3 <= x <= float(page.MediaBox[2]) - frame.right * 72 + 3
                 inside = "/Artifact" not in stack
-                if top < 72:  # the top margin: running head, folio, "(continued)"
+                if top < 72 or not in_column:  # the margins: running head, folio, "(continued)"
                     assert not inside, f"page {number}: text at {top:.0f} pt from the top is not an artifact"
                 elif top < height - 0.9 * 72:
                     assert inside and stack, f"page {number}: text at {top:.0f} pt is not tagged"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pdf_support import (
+    citations,
     SHEET,
     book_frame,
     bookmarks,
@@ -98,3 +99,13 @@ def test_margin_check_sees_stray_ink(tmp_path):
     path.write_bytes(typeset.lay_out(book, Project(SAMPLE, layouts)).pdf)
     problems = stray_ink(path, book_frame)
     assert problems and all("right margin" in p for p in problems)
+
+
+def test_every_printed_page_number_is_where_its_link_lands(handbook_paper):
+    """Contents entries and "(page N)" references at every level, on each paper: a number printed
+    before its target moved in the layout would still link right but read wrong."""
+    paper, out = handbook_paper
+    found = citations(out / "handbook.pdf")
+    assert len(found) > 150, paper  # the contents and the cross-references
+    wrong = [c for c in found if c.cited != c.lands]
+    assert not wrong, f"{paper}: {wrong[:5]}"

@@ -28,7 +28,7 @@ class Index:
     def __init__(self, book: Book):
         self.chapters = {ch.filename: ch for ch in book.chapters}
         self.ids = {ch.slug: frozenset(h.id for h in ch.headings) | {c.id for c in ch.checklists}
-                    | {f.id for f in ch.figures} for ch in book.chapters}
+                    | {f.id for f in ch.figures} | set(ch.anchors) for ch in book.chapters}
 
     def resolve(self, chapter: Chapter, url: str) -> Destination | None:
         """Where an internal link points; None for an external link or a missing target."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from handbook import fonts, layouts
+from handbook import fonts, layouts, qrcodes
 from handbook.checks import glyphs
 from handbook.model import Book, Checklist
-from handbook.outputs import Made, Reuse, html
+from handbook.outputs import Made, Reuse, html, site
 from handbook.outputs.flavours import PackFlavour
 from handbook.pagemap import PageMap
 from handbook.project import Project
@@ -23,7 +23,10 @@ FALLBACK_CSS = "fallback-fonts.css"
 Ahead = dict[str, tuple[str, bytes]]  # name -> (inputs key, PDF) made on the second core
 
 
-def _entries(book: Book, page_map: PageMap, project: Project, checklists: list[Checklist]) -> list[dict]:
+def _entries(book: Book, page_map: PageMap, project: Project, checklists: list[Checklist],
+             files: dict[str, bytes]) -> list[dict]:
+    """Each checklist's parts; with a web edition, its page there as an address and a QR code
+    (whose file goes into `files`)."""
     entries = []
     for checklist in checklists:
         chapter = book.chapter(checklist.chapter)
@@ -31,8 +34,13 @@ def _entries(book: Book, page_map: PageMap, project: Project, checklists: list[C
                               context={"pages": page_map})
         intro, items = html.checklist_parts(checklist, flavour, chapter.slug)
         page = page_map.page(chapter.slug, checklist.id)
+        web = site.page_url(book, chapter.slug, checklist.id)
+        qr = None
+        if web:
+            qr, data = qrcodes.svg(web)
+            files[qr] = data
         entries.append({"checklist": checklist, "chapter": chapter, "items": items, "intro": Markup(intro),
-                        "page": page})
+                        "page": page, "web": qrcodes.short(web) if web else "", "qr": qr})
     return entries
 
 
@@ -48,7 +56,7 @@ def make(book: Book, page_map: PageMap, project: Project, reuse: Reuse | None = 
     jobs += [(f"checklists/{c.id}.pdf", [c]) for c in book.checklists]
     for name, checklists in jobs:
         page = layouts.render(project, "print/checklists.html.j2", book=book, config=book.config,
-                              entries=_entries(book, page_map, project, checklists), paper=project.paper,
+                              entries=_entries(book, page_map, project, checklists, files), paper=project.paper,
                               fallback_fonts=FALLBACK_CSS if fallback_css else "")
         # Everything the PDF is made from: a checklist whose page text did not change is not
         # rendered again (nor when it was already made ahead with the right page numbers).

@@ -15,7 +15,7 @@ from ebooklib import epub
 
 from handbook import layouts
 from handbook.model import Book
-from handbook.outputs import Made, epub_docs, epub_meta, epub_pages
+from handbook.outputs import Made, bookindex, epub_docs, epub_meta, epub_pages
 from handbook.outputs.epub_docs import COVER_IMAGE, FILES
 from handbook.project import Project
 from handbook.typeset import PrintLayout
@@ -38,7 +38,13 @@ def make(book: Book, layout: PrintLayout, project: Project, cover: bytes | None)
     edition = epub_meta.print_edition(claims, project.paper, page_count)
     starts = epub_pages.first_blocks(book, layout.page_map)
     images = list(book.pictures.values())
-    documents, toc = epub_docs.documents(book, project, edition, epub_pages.placement(starts, page_count), bool(cover))
+    index = None
+    if book.index:
+        def place(p):  # each place by the printed page it is on
+            return layout.page_map.page(p.slug, p.ident), f"{p.slug}{epub_docs.SUFFIX}#{p.ident}"
+        index = bookindex.index_groups(book, place)
+    documents, toc = epub_docs.documents(book, project, edition, epub_pages.placement(starts, page_count), bool(cover),
+                                         index)
 
     out = epub.EpubBook()
     epub_meta.describe(out, book, claims, edition, pictures=bool(cover or images))
@@ -58,11 +64,15 @@ def make(book: Book, layout: PrintLayout, project: Project, cover: bytes | None)
                 [epub.Link(f"{entry['href']}#{h.id}", h.text, f"toc-{entry['chapter'].slug}-{h.id}")
                  for h in entry["sections"]])
                for entry in toc]
+    if index:
+        out.toc.append(epub.Link(epub_docs.INDEX, "Index", "toc-index"))
     out.add_item(epub.EpubNcx())
     out.guide = [{"type": "cover", "href": FILES["cover"], "title": "Cover"}] if cover else []
     out.guide += [{"type": "title-page", "href": FILES["titlepage"], "title": "Title page"},
                   {"type": "toc", "href": FILES["nav"], "title": "Contents"},
                   {"type": "text", "href": toc[0]["href"], "title": toc[0]["chapter"].title}]
+    if index:
+        out.guide.append({"type": "index", "href": epub_docs.INDEX, "title": "Index"})
 
     buffer = io.BytesIO()
     writer = _Writer(buffer, out, {"mtime": book.date, "raise_exceptions": True, "epub3_pages": False})

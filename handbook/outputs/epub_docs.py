@@ -27,6 +27,7 @@ from handbook.project import Project
 SUFFIX = ".xhtml"
 FILES = {"cover": "cover.xhtml", "titlepage": "titlepage.xhtml", "nav": "nav.xhtml"}
 COVER_IMAGE = "cover.png"
+INDEX = pagemap.INDEX + SUFFIX
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 HEADINGS = {f"{{{XHTML_NS}}}h{n}" for n in range(1, 7)}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 forbids
@@ -42,16 +43,17 @@ class Document:
 
 
 def documents(book: Book, project: Project, edition: PrintEdition | None, placement: epub_pages.Placement,
-           cover: bool) -> tuple[list[Document], list[dict]]:
-    """Every XHTML document in reading order, and the contents (chapters and their sections)."""
-    reserved = {name.removesuffix(SUFFIX) for name in FILES.values()}
+           cover: bool, index: list[dict] | None = None) -> tuple[list[Document], list[dict]]:
+    """Every XHTML document in reading order, and the contents (chapters and their sections);
+    `index`: the index's groups, when the book has one."""
+    reserved = {name.removesuffix(SUFFIX) for name in FILES.values()} | {pagemap.INDEX}
     clash = [ch.filename for ch in book.chapters if ch.slug in reserved]
     if clash:
         raise RenderError.of("handbook.epub", "reserved-name",
                              f"chapter file names {clash} are kept for the EPUB's own pages")
     files = {key: name for key, name in FILES.items() if cover or key != "cover"}
     common = {"book": book, "config": book.config, "edition": edition, "files": files, "breaks": placement.at,
-              "keys": pagemap}
+              "keys": pagemap, "index": INDEX if index else ""}
 
     def document(template: str, name: str, **context) -> etree._Element:
         text = layouts.render(project, template, end_pages=placement.ends.get(name.removesuffix(SUFFIX), []),
@@ -71,6 +73,8 @@ def documents(book: Book, project: Project, edition: PrintEdition | None, placem
                                        "pagebreak_template": "epub/pagebreak.xhtml.j2"})
         docs[f"c-{chapter.slug}"] = document("epub/chapter.xhtml.j2", chapter.slug + SUFFIX, chapter=chapter,
                                              body=_xhtml(flavour.body()))
+    if index:
+        docs[f"c-{pagemap.INDEX}"] = document("epub/index.xhtml.j2", INDEX, groups=index)
     names = {uid: files.get(uid) or uid.removeprefix("c-") + SUFFIX for uid in docs}
 
     page_list = [entry for uid, root in docs.items() for entry in epub_pages.page_breaks(names[uid], root)]

@@ -51,7 +51,8 @@ def document_of(key: str) -> str | None:
 def first_blocks(book: Book, page_map: PageMap) -> dict[int, str]:
     """Page -> the first block that begins on it: the layout's starts, and checklists found by
     their anchors."""
-    starts = {page: key for page, key in page_map.first_blocks().items() if document_of(key) is not None}
+    starts = {page: key for page, key in page_map.first_blocks().items() if document_of(key) is not None
+              and (pagemap.front_of(key) is not None or pagemap.number_of(key) is not None)}  # not print-only
     for chapter in book.chapters:
         for token in chapter.tokens:
             if token.type != "checklist":

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from handbook import layouts, pagemap
+from handbook import layouts, pagemap, qrcodes
 from handbook.checks import xrefs
 from handbook.model import Book, Chapter, Checklist, Image
 from handbook.outputs import html
@@ -73,6 +73,9 @@ class _Flavour:
     def anchor(self, ident: str) -> str:
         return ident
 
+    def after_link(self, url: str, text: str) -> str:
+        return ""
+
     def image_src(self, image: Image | None) -> str:
         return image.picture.name if image is not None and image.picture is not None else ""
 
@@ -92,6 +95,15 @@ class _Flavour:
 
 
 class PrintFlavour(_Flavour):
+    def after_link(self, url: str, text: str) -> str:
+        """On paper a web link is followed by its address, unless its words already say it."""
+        if not urlsplit(url).scheme:
+            return ""
+        address = qrcodes.short(url)
+        if address.lower() in text.lower().removeprefix("www."):
+            return ""
+        return str(self.markup.web_address(address))
+
     def anchor(self, ident: str) -> str:
         return pagemap.anchor(self.chapter.slug, ident)
 

@@ -27,6 +27,8 @@ class Flavour(Protocol):
 
     def link_attrs(self, url: str, empty: bool = False) -> dict[str, str]: ...
 
+    def after_link(self, url: str, text: str) -> str: ...
+
     def xref_words(self, url: str) -> str: ...
 
     def anchor(self, ident: str) -> str: ...
@@ -84,11 +86,18 @@ def checklist_parts(checklist: Any, flavour: Flavour, doc_id: str) -> tuple[str,
 
 
 def _heading_open(self, tokens, idx, options, env):
-    token = tokens[idx]
-    attrs = dict(token.attrs)
-    if "id" in attrs:
-        attrs["id"] = env["target"].anchor(attrs["id"])
-    return _open_block(self, token.copy(attrs=attrs), options, env)
+    return _open_block(self, _anchored(tokens[idx], env), options, env)
+
+
+def _anchored(token, env):
+    """The token with its id as the output names it (print: with its chapter's prefix)."""
+    if "id" not in token.attrs:
+        return token
+    return token.copy(attrs={**token.attrs, "id": env["target"].anchor(str(token.attrs["id"]))})
+
+
+def _span_open(self, tokens, idx, options, env):
+    return self.renderToken([_anchored(tokens[idx], env)], 0, options, env)
 
 
 # Where a page marker may stand: inside these elements; before the others (a marker
@@ -108,7 +117,7 @@ def _open_block(self, token, options, env):
 
 
 def _block_open(self, tokens, idx, options, env):
-    return _open_block(self, tokens[idx], options, env)
+    return _open_block(self, _anchored(tokens[idx], env), options, env)
 
 
 def _link_open(self, tokens, idx, options, env):
@@ -117,9 +126,23 @@ def _link_open(self, tokens, idx, options, env):
     attrs = {k: v for k, v in token.attrs.items() if k != "href"}
     # A cross-reference written without words gets the layout's wording of its target.
     empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"
+    text = []
+    for inner in tokens[idx + 1:]:
+        if inner.type == "link_close":
+            break
+        text.append(inner.content)
+    env.setdefault("open_links", []).append((url, "".join(text)))
     attrs.update(env["target"].link_attrs(url, empty))
+    if token.meta.get("term"):  # a glossary term's use: a quiet link, no page number
+        attrs = {"href": attrs.get("href", url), "class": "term", "id": env["target"].anchor(token.meta["place"])}
     words = env["target"].xref_words(url) if empty else ""
     return self.renderToken([token.copy(attrs=attrs)], 0, options, env) + words
+
+
+def _link_close(self, tokens, idx, options, env):
+    """What the flavour sets after a link: on paper, a web link's address."""
+    url, text = env["open_links"].pop()
+    return self.renderToken(tokens, idx, options, env) + env["target"].after_link(url, text)
 
 
 def _image(self, tokens, idx, options, env):
@@ -247,6 +270,9 @@ _RULES = {
     "hr": _block_open,
     "dl_open": _block_open,
     "link_open": _link_open,
+    "span_open": _span_open,
+    "dt_open": _block_open,
+    "link_close": _link_close,
     "image": _image,
     "container_div_open": _div_open,
     "container_div_close": _div_close,

@@ -11,16 +11,23 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from handbook import layouts
+from handbook import layouts, pagemap
 from handbook.errors import HandbookError
 from handbook.model import Book
-from handbook.outputs import Made, html, site_app, site_downloads, site_fonts, site_search
+from handbook.outputs import Made, bookindex, html, site_app, site_downloads, site_fonts, site_search
 from handbook.outputs.flavours import ApartFlavour, FileFlavour
 from handbook.pagemap import PageMap
 from handbook.project import Project
 
 ROOT = "site/"
 SUFFIX = ".html"
+
+
+def page_url(book: Book, slug: str, ident: str | None = None) -> str:
+    """Where a chapter (and an anchor in it) is published, from `site_url`; "" without one."""
+    if not book.config.site_url:
+        return ""
+    return book.config.site_url + slug + SUFFIX + (f"#{ident}" if ident else "")
 ASSETS = "assets/"
 
 
@@ -78,6 +85,11 @@ def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes]
         project, "site/index.html.j2", covers=facts["covers"],
         by_slug={e["chapter"].slug: e for e in entries}, **common).encode()
     files["search.html"] = layouts.render(project, "site/search.html.j2", **common).encode()
+    if book.index:
+        def place(p):  # by the printed page, else by its chapter
+            return page_map.page(p.slug, p.ident) or book.chapter(p.slug).title, f"{p.slug}{SUFFIX}#{p.ident}"
+        files[pagemap.INDEX + SUFFIX] = layouts.render(
+            project, "site/book-index.html.j2", groups=bookindex.index_groups(book, place), **common).encode()
     context = {"suffix": SUFFIX, "config": book.config, "downloads": downloads}
     files["my-checklists.html"] = layouts.render(
         project, "site/my-checklists.html.j2", listed=_my_checklists(book, project, entries, context), **common).encode()

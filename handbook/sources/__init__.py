@@ -18,6 +18,7 @@ from handbook.model import Book, Chapter, Checklist
 from handbook.project import Project
 from handbook.sources.chapter import load_chapter
 from handbook.sources.config import load_config
+from handbook.sources import terms
 from handbook.sources.pictures import Pictures
 
 IGNORED = {"readme.md"}  # a note for editors beside the chapters, not a chapter
@@ -38,7 +39,9 @@ def read(project: Project) -> tuple[Book | None, Diagnostics]:
     _check_unique_checklists(chapters, diags)
     if config is None or not chapters:
         return None, diags
-    return Book(root=root, config=config, chapters=tuple(chapters), date=source_date(project)), diags
+    chapters, glossary, glossary_terms, index = terms.link(chapters, diags)
+    return Book(root=root, config=config, chapters=tuple(chapters), date=source_date(project),
+                glossary=glossary, terms=glossary_terms, index=index), diags
 
 
 def _chapter_names(project: Project, diags: Diagnostics) -> list[str]:

@@ -9,7 +9,7 @@ from handbook import limits
 from handbook.errors import Diagnostics
 from handbook.sources.yamlmeta import load_mapping
 
-FRONT_MATTER_KEYS = {"title", "summary", "last_reviewed", "appendix"}
+FRONT_MATTER_KEYS = {"title", "summary", "last_reviewed", "appendix", "glossary"}
 
 
 def split_front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict | None, str]:
@@ -45,9 +45,10 @@ def split_front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[dict 
         diags.error(path, key_lines["last_reviewed"], "front-matter",
                     "'last_reviewed' must be a date (YYYY-MM-DD)")
         ok = False
-    if "appendix" in meta and not isinstance(meta["appendix"], bool):
-        diags.error(path, key_lines["appendix"], "front-matter", "'appendix' must be true or false")
-        ok = False
+    for key in ("appendix", "glossary"):
+        if key in meta and not isinstance(meta[key], bool):
+            diags.error(path, key_lines[key], "front-matter", f"'{key}' must be true or false")
+            ok = False
     if "summary" in meta and not isinstance(meta["summary"], str):
         diags.error(path, key_lines["summary"], "front-matter", "'summary' must be text")
         ok = False

@@ -1,6 +1,6 @@
 """The one configured Markdown parser: CommonMark with tables, footnotes, smart typography,
 strikethrough, definition lists, fenced divs (`::: {.class #id}` and pandoc's `::: tip`), task
-lists and attributes (`{#id}`, `{width=50%}`).
+lists and attributes (`{#id}`, `{width=50%}`, and on bracketed words, `[words]{.index}`).
 
 Parsing only: the tokens it makes are the book's model of a chapter's text, which each output
 renders in its own way (`outputs/html.py`).
@@ -34,7 +34,7 @@ def parser() -> MarkdownIt:
     md.use(container_plugin, name="div", validate=_is_div)
     md.use(tasklists_plugin)
     md.use(footnote_plugin)
-    md.use(attrs_plugin)
+    md.use(attrs_plugin, spans=True)  # `[words]{.term}`, `[words]{.index}`
     md.use(deflist_plugin)
     # Every link is parsed, whatever its scheme, so that one the book refuses (javascript:, file:,
     # data:) is an error at its line rather than text that silently stops being a link.

@@ -21,7 +21,8 @@ from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import Project
 from handbook.typeset import engine, faults, sandbox
-from handbook.typeset.printhtml import mark, print_files
+from handbook import pagemap
+from handbook.typeset.printhtml import index_html, mark, print_files
 
 MAX_PASSES = 3  # rounds of corrections at most; each round marks every fault it finds
 OPTIONS = {"pdf_variant": "pdf/ua-1"}
@@ -67,9 +68,30 @@ def lay_out(book: Book, project: Project, reuse: Reuse | None = None,
     if misplaced:
         raise RenderError.of("handbook.pdf", "footnote-page",
                              f"footnotes {', '.join(misplaced)} could not be printed on the page of their call")
+    if book.index:
+        document = _with_index(book, project, files, document, anchors, starts)
     page_map = PageMap(anchors, starts, len(document.pages))
     pdf = sandbox.write(document, "handbook.pdf", **OPTIONS)
     return PrintLayout(pdf, files, page_map, key, tuple(warnings))
+
+
+def _with_index(book: Book, project: Project, files: dict[str, bytes], document, anchors: dict[str, int],
+                starts: dict[str, int]):
+    """The book with its index: laid out now that the pages it cites are known, it takes the place
+    of the empty page the book kept for it. `anchors` and `starts` gain its pages."""
+    start = anchors[pagemap.anchor(pagemap.INDEX)]
+    html = index_html(book, project, files, anchors, start)
+    files["book-index.html"] = html.encode()
+    index = sandbox.paginate(html, files, "handbook.pdf", **OPTIONS)
+    for number, page in enumerate(index.pages, start):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    try:
+        starts.update({key: page + start - 1 for key, page in
+                       faults.block_starts([engine.PageView(page) for page in index.pages]).items()})
+    except engine.DRIFT:
+        pass  # the index's pages are then placed after the book's last block
+    return document.copy(document.pages[:start - 1] + index.pages)
 
 
 def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None = None):

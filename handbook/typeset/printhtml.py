@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
-from handbook import fonts, layouts, pagemap
+from handbook import fonts, layouts, pagemap, qrcodes
 from handbook.checks import glyphs
 from handbook.model import Book
+from handbook.outputs.bookindex import index_groups
 from handbook.outputs.flavours import PrintFlavour
 from handbook.project import Project
 
@@ -16,15 +17,29 @@ from handbook.project import Project
 FALLBACK_CSS = "fallback-fonts.css"
 
 
-def chapters_html(book: Book, project: Project) -> list[dict]:
-    """Each chapter's print HTML and what the contents list of it."""
+def chapters_html(book: Book, project: Project, files: dict[str, bytes]) -> list[dict]:
+    """Each chapter's print HTML, what the contents list of it, and its web links with their QR
+    codes (whose files go into `files`)."""
     out = []
     for chapter in book.chapters:
         flavour = PrintFlavour(book, chapter, project, "print/checklist.html.j2", "print/markup.html.j2",
                                inline_notes=True)
         out.append({"chapter": chapter, "anchor": pagemap.anchor(chapter.slug), "body": flavour.body(),
-                    "toc": [h for h in chapter.headings if h.level == 2 and h.listed], "section_anchor": flavour.anchor})
+                    "toc": [h for h in chapter.headings if h.level == 2 and h.listed], "section_anchor": flavour.anchor,
+                    "links": web_links(chapter.links, files)})
     return out
+
+
+def web_links(links, files: dict[str, bytes]) -> list[dict]:
+    """The web links among `links`, each once, in the order they first appear: its words, its address
+    (whole and short) and its QR code's file (added to `files`)."""
+    found: dict[str, dict] = {}
+    for link in links:
+        if link.url.startswith(("https://", "http://")) and link.url not in found:
+            name, data = qrcodes.svg(link.url)
+            files[name] = data
+            found[link.url] = {"text": link.text, "url": link.url, "short": qrcodes.short(link.url), "qr": name}
+    return list(found.values())
 
 
 def print_files(book: Book, project: Project) -> dict[str, bytes]:
@@ -32,16 +47,29 @@ def print_files(book: Book, project: Project) -> dict[str, bytes]:
     fonts' subsets the text needs, if any, are declared in a stylesheet of their own."""
     css = layouts.read(project, "print/handbook.css").decode()
     fallback_css, fallback_files = fonts.declarations(project, glyphs.codes(book))
+    codes: dict[str, bytes] = {}
     html = layouts.render(project, "print/handbook.html.j2", book=book, config=book.config, keys=pagemap,
-                          chapters=chapters_html(book, project), paper=project.paper,
+                          chapters=chapters_html(book, project, codes), paper=project.paper,
                           fallback_fonts=FALLBACK_CSS if fallback_css else "")
-    files = {"handbook.html": html.encode(), "handbook.css": css.encode()}
+    files = {"handbook.html": html.encode(), "handbook.css": css.encode(), **codes}
     files.update(layouts.fonts_for(project, css))
     if fallback_css:
         files[FALLBACK_CSS] = fallback_css.encode()
         files.update(fallback_files)
     files.update({name: picture.data for name, picture in book.pictures.items()})
     return files
+
+
+def index_html(book: Book, project: Project, files: dict[str, bytes], anchors: dict[str, int], start: int) -> str:
+    """The index as a document of its own, laid out once the book's pages are known: its first
+    page is numbered `start`, each entry lists the pages its places are on."""
+    def page_of(place):
+        target = pagemap.anchor(place.slug, place.ident)
+        return anchors.get(target), target
+    return layouts.render(project, "print/index.html.j2", book=book, config=book.config, keys=pagemap,
+                          groups=index_groups(book, page_of), start=start, paper=project.paper,
+                          anchor=pagemap.anchor(pagemap.INDEX),
+                          fallback_fonts=FALLBACK_CSS if FALLBACK_CSS in files else "")
 
 
 def mark(html: str, marks: list[tuple[str, str]]) -> str:

@@ -90,14 +90,15 @@ class Corrections:
 
 
     def _follow_moved_anchors(self, context, views) -> None:
-        """After a mark, an anchor may move to another page. WeasyPrint updates the page numbers
-        that cite it (target-counter) only on pages it remakes for other reasons: a page before
-        the mark would keep the old number. Such pages are remade in one more loop."""
+        """An anchor may move to another page in a later loop: after a mark, or when numbers
+        filled in by the loop before reflow the text. WeasyPrint updates the page numbers that cite
+        it (target-counter) only on pages it remakes for other reasons: a page before the anchor
+        would keep the old number. Such pages are remade in one more loop."""
         anchors: dict[str, int] = {}
         for index, view in enumerate(views):
             for anchor in view.anchors():
                 anchors.setdefault(anchor, index)
-        if self.anchors is not None and self.passes:  # only marks move anchors once a layout has settled
+        if self.anchors is not None:
             moved = {a for a, index in anchors.items() if self.anchors.get(a) != index}
             for (box, css_token), item in context.target_collector.counter_lookup_items.items():
                 element = getattr(box, "element", None)
