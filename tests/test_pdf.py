@@ -144,10 +144,10 @@ def test_every_internal_link_lands_on_a_page(book_out):
     links = link_targets(doc)
     assert len(links) >= len(book.chapters)  # the contents alone link every chapter
     assert [link for link in links if link[1] is None or not 1 <= link[1] <= len(doc.pages)] == []
-    # Cross-references read "(page N)" or ", page N", N being where the link lands; never "see" twice.
+    # Cross-references read "(page N)", ", page N" or ",” page N", N being where the link lands; never "see" twice.
     landing = {target for _, target in links}
     texts = [" ".join(text.split()) for text in page_texts(doc)]
-    said = {int(n) for text in texts for n in re.findall(r"(?:\(|, )page\s+(\d+)", text)}
+    said = {int(n) for text in texts for n in re.findall(r"(?:\(|,”? )page\s+(\d+)", text)}
     assert said and said <= landing
     assert [t for t in texts if re.search(r"\bsee\W+(?:\w+\W+){0,6}\(see page", t, re.I)] == []
 
