@@ -71,6 +71,7 @@ def _words(children: list[Token], markup) -> list[Token]:
         tail = ""
         if index == last:
             cut = len(text.rstrip()) - len(text.rstrip().split()[-1]) if text.strip() else len(text)
+            cut = len(text[:cut].rstrip())  # the space before the word goes with it (below)
             text, tail = text[:cut], text[cut:]
         out.extend(_names(text, word))
         if tail:
@@ -79,13 +80,18 @@ def _words(children: list[Token], markup) -> list[Token]:
 
 
 def _names(text: str, word) -> list[Token]:
-    """Text with each word holding a capital letter handed to the layout as a name."""
+    """Text with each word holding a capital letter handed to the layout as a name.
+
+    A word handed over takes the space before it: the typesetter (WeasyPrint) may break a line
+    after the first word of a run of text that ends in a space and nearly fills the line, so no run
+    is made to end in one."""
     out, position = [], 0
     for match in _WORD.finditer(text):
         if any(c.isupper() for c in match.group()):
-            if match.start() > position:
-                out.append(_text(text[position:match.start()]))
-            out.append(_html(str(word("name", match.group()))))
+            start = max(position, len(text[:match.start()].rstrip()))
+            if start > position:
+                out.append(_text(text[position:start]))
+            out.append(_html(str(word("name", text[start:match.end()]))))
             position = match.end()
     if position < len(text):
         out.append(_text(text[position:]))
