@@ -127,8 +127,8 @@ def test_running_heads_and_folios(book_out):
     title = " ".join(book.config.title.split())
     for number, head in enumerate(heads, 1):
         chapter = max((i for i, page in enumerate(openers) if page <= number), default=None)
-        if number < contents or number in openers or not texts[number - 1].strip():
-            assert head == "", f"page {number} (cover, front matter, opener or blank) has {head!r}"
+        if number <= contents or number in openers or not texts[number - 1].strip():
+            assert head == "", f"page {number} (cover, front matter, first contents page, opener or blank) has {head!r}"
         elif number < openers[0]:
             assert head == str(number), f"contents page {number}: {head!r}"
         elif number % 2 == 0:

