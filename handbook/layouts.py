@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import combinations
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
+from markupsafe import Markup, escape
 
 from handbook import limits
 from handbook.errors import HandbookError
@@ -46,6 +48,24 @@ def address_pieces(address: str) -> list[str]:
     return [piece for piece in _ADDRESS_BREAKS.split(address) if piece]
 
 
+def balanced(text: str, per_line: int) -> Markup:
+    """A display line (a title, a subtitle) broken into as few lines as `per_line` characters allow,
+    the lines as even as they can be: no word left alone on the last line. A line never breaks
+    inside a run of capitalised words (a name: "Medical Practice Manager") unless it must."""
+    words = text.split()
+    count = max(1, min(len(words), -(-len(text) // max(per_line, 1))))
+    if count == 1:
+        return Markup(escape(text))
+    name_inside = {k for k in range(1, len(words)) if words[k - 1][:1].isupper() and words[k][:1].isupper()}
+    best: tuple | None = None
+    for cuts in combinations(range(1, len(words)), count - 1):
+        lines = [" ".join(words[a:b]) for a, b in zip((0, *cuts), (*cuts, len(words)))]
+        cost = (len(name_inside & set(cuts)), max(map(len, lines)), sum(len(line) ** 2 for line in lines))
+        if best is None or cost < best[0]:
+            best = (cost, lines)
+    return Markup("<br />").join(escape(line) for line in best[1])
+
+
 @lru_cache(maxsize=8)
 def environment(project: Project) -> Environment:
     env = Environment(
@@ -57,6 +77,7 @@ def environment(project: Project) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["address_pieces"] = address_pieces
+    env.filters["balanced"] = balanced
     return env
 
 

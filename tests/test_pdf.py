@@ -127,8 +127,8 @@ def test_running_heads_and_folios(book_out):
     title = " ".join(book.config.title.split())
     for number, head in enumerate(heads, 1):
         chapter = max((i for i, page in enumerate(openers) if page <= number), default=None)
-        if number < contents or number in openers or not texts[number - 1].strip():
-            assert head == "", f"page {number} (cover, front matter, opener or blank) has {head!r}"
+        if number <= contents or number in openers or not texts[number - 1].strip():
+            assert head == "", f"page {number} (cover, front matter, first contents page, opener or blank) has {head!r}"
         elif number < openers[0]:
             assert head == str(number), f"contents page {number}: {head!r}"
         elif number % 2 == 0:
@@ -144,10 +144,10 @@ def test_every_internal_link_lands_on_a_page(book_out):
     links = link_targets(doc)
     assert len(links) >= len(book.chapters)  # the contents alone link every chapter
     assert [link for link in links if link[1] is None or not 1 <= link[1] <= len(doc.pages)] == []
-    # Cross-references read "(page N)" or ", page N", N being where the link lands; never "see" twice.
+    # Cross-references read "(page N)", ", page N" or ",” page N", N being where the link lands; never "see" twice.
     landing = {target for _, target in links}
     texts = [" ".join(text.split()) for text in page_texts(doc)]
-    said = {int(n) for text in texts for n in re.findall(r"(?:\(|, )page\s+(\d+)", text)}
+    said = {int(n) for text in texts for n in re.findall(r"(?:\(|,”? )page\s+(\d+)", text)}
     assert said and said <= landing
     assert [t for t in texts if re.search(r"\bsee\W+(?:\w+\W+){0,6}\(see page", t, re.I)] == []
 

@@ -58,8 +58,8 @@ class _Flavour:
         heading = next((h for h in chapter.headings if h.id == target.ident), None)
         figure = next((f for f in chapter.figures if f.id == target.ident), None)
         if figure is not None:
-            return str(self.markup.figure_label(self.book, chapter, figure.number))
-        if checklist is not None:
+            kind, title = "figure", str(self.markup.figure_label(self.book, chapter, figure.number))
+        elif checklist is not None:
             kind, title = "checklist", checklist.title
         elif heading is not None:
             kind, title = "section", heading.text

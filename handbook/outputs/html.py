@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from handbook.outputs import html_notes
+from handbook.outputs import html_notes, html_words
 from handbook.sources.markdown import OPTIONS
 
 
@@ -53,6 +53,7 @@ def _renderer() -> MarkdownIt:
 
 def render(tokens: list[Token], flavour: Flavour, doc_id: str, images: dict | None = None) -> str:
     md = _renderer()
+    tokens = html_words.prepare(tokens, flavour.markup)  # words print must not break
     env = {"target": flavour, "docId": doc_id, "notes": _note_bodies(tokens, flavour, doc_id),
            "images": images or {}}
     if flavour.inline_notes:
@@ -234,7 +235,8 @@ def _checklist(self, tokens, idx, options, env):
 
 def _items(self, items, options, env) -> list[dict]:
     """A checklist's tasks for its layout: each with its HTML, later paragraphs and sub-tasks."""
-    return [{"item": item, "html": Markup(self.renderInline(item.tokens, options, env)),
+    words = html_words.inline
+    return [{"item": item, "html": Markup(self.renderInline(words(item.tokens, env["target"].markup), options, env)),
              "more": [Markup(self.renderInline(p, options, env)) for p in item.more],
              "children": _items(self, item.children, options, env)} for item in items]
 

@@ -3,6 +3,8 @@ call when the flavour prints notes inline. They read the Flavour from `env` like
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 
 def _note_name(env, token) -> str:
     return f"{env['docId']}-{token.meta['id'] + 1}"
@@ -17,7 +19,7 @@ def _footnote_ref(self, tokens, idx, options, env):
     token = tokens[idx]
     flavour = env["target"]
     if flavour.inline_notes:
-        return str(flavour.markup.note_inline(_ref_id(env, token), env["notes"].get(token.meta["id"], "")))
+        return str(flavour.markup.note_inline(_ref_id(env, token), Markup(env["notes"].get(token.meta["id"], ""))))
     return str(flavour.markup.noteref(token.meta["id"] + 1, flavour.anchor(f"fn-{_note_name(env, token)}"),
                                       _ref_id(env, token)))
 

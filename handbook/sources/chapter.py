@@ -53,6 +53,8 @@ def load_chapter(project: Project, name: str, diags: Diagnostics, pictures: Pict
     if not _within_limits(tokens, env, path, diags):
         return None
     slug = path.stem
+    if isinstance(meta.get("summary"), str):  # the standfirst gets the chapters' typography
+        meta = {**meta, "summary": markdown.typeset(meta["summary"])}
     reader = ChapterReader(project, path, slug, diags, pictures or Pictures(project))
     tokens = reader.read(tokens)
     reader.number_blocks(tokens)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from markdown_it.token import Token
 
 from handbook import limits
+from handbook.sources import markdown
 from handbook.model import Checklist, ChecklistItem
 from handbook.sources.words import ID, plain
 
@@ -42,7 +43,7 @@ def read(reader, inner: list[Token], attrs: dict, line: int) -> Token:
     reader.items += len(every)
     if reader.items > limits.CHECKLIST_ITEMS_PER_CHAPTER >= reader.items - len(every):
         reader.error(line, "too-many", f"more than {limits.CHECKLIST_ITEMS_PER_CHAPTER} checklist items in one chapter")
-    checklist = Checklist(id=ident, title=title, chapter=reader.slug, items=tuple(every), path=reader.path,
+    checklist = Checklist(id=ident, title=markdown.typeset(title), chapter=reader.slug, items=tuple(every), path=reader.path,
                           line=line, tree=tuple(tree), intro=tuple(intro), level=min(reader.level + 1, 6))
     reader.checklists.append(checklist)
     return Token("checklist", "", 0, map=[line - 1, line], meta={"checklist": checklist})

@@ -44,3 +44,13 @@ def parser() -> MarkdownIt:
 
 def parse(text: str, env: dict) -> list[Token]:
     return parser().parse(text, env)
+
+
+def typeset(text: str) -> str:
+    """Plain text (a title, a summary) with the typography the chapters' text gets: curly quotes and
+    apostrophes, dashes, ellipses. Text holding Markdown of its own is returned as it is."""
+    tokens = parser().parseInline(text, {})
+    children = tokens[0].children if tokens else []
+    if not children or any(child.type != "text" for child in children):
+        return text
+    return "".join(child.content for child in children)

@@ -9,9 +9,20 @@ mark does):
 - when a run of text that ends in a space nearly fills a line, it may break the line after one
   word: the block is marked `data-nudge`, which changes its word spacing by a hair so that the
   lines fall differently.
+
+Two keeps that CSS cannot say, since they depend on how many lines a block turned out to have, are
+made the same way: the block before such a break is marked `data-keep` (no break after it), and
+the engine finds an earlier break:
+- a heading with fewer than two lines of text after it at the foot of a page (a heading followed by
+  a one-line paragraph, its list overleaf);
+- a list broken with a single line of it on one side: its first item alone at the foot of a page,
+  or its last alone at the head of the next. A list of longer items breaks anywhere, as a
+  paragraph does (two lines on each side at least).
 """
 
 from __future__ import annotations
+
+import re
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -108,8 +119,87 @@ def early_breaks(views, parents) -> list[str]:
     return keys
 
 
+_MARKER = re.compile(r"\s*(?:[^\w\s]|\w{1,4}[.)])\s*")  # a list item's bullet or number: "•", "3.", "iv)"
+
+
+def _flow_lines(view, parents) -> list[tuple[object, int]]:
+    """(element, number of lines) of each block of lines in the page's text, in order: neither a
+    margin box (a running head: no element), a footnote, nor a list item's marker (a block of one
+    line of its own beside the item's text)."""
+    return [(element, len(lines)) for element, _, lines in view.blocks()
+            if element is not None and not _in_note(element, parents)
+            and not (element.tag == "li" and len(lines) == 1 and _MARKER.fullmatch(lines[0][1]))]
+
+
+def _in_note(element, parents) -> bool:
+    while element is not None:
+        if "footnote" in (element.get("class") or "").split():
+            return True
+        element = parents.get(id(element))
+    return False
+
+
+def _within(element, ancestor, parents) -> bool:
+    while element is not None:
+        if element is ancestor:
+            return True
+        element = parents.get(id(element))
+    return False
+
+
+def _continues(heading, there: set[int], parents) -> bool:
+    """Whether what follows the heading goes on onto the next page (not a forced break)."""
+    parent = parents.get(id(heading))
+    if parent is None:
+        return False
+    later = list(parent)[list(parent).index(heading) + 1:]
+    return any(id(inner) in there for element in later for inner in element.iter())
+
+
+def _heading_keeps(here, there, parents) -> list[str]:
+    """The last block of a page whose last heading has fewer than two lines after it."""
+    flow = _flow_lines(here, parents)
+    headings = [i for i, (element, _) in enumerate(flow) if element.tag in _HEADINGS and element.get("data-b")]
+    if not headings:
+        return []
+    heading = flow[headings[-1]][0]
+    keyed = here.keyed()
+    after = keyed[keyed.index(heading) + 1:] if heading in keyed else []
+    if sum(n for _, n in flow[headings[-1] + 1:]) >= 2 or any(e.tag == "figure" for e in after):
+        return []
+    if not _continues(heading, {id(e) for e in there.keyed()}, parents):
+        return []
+    return [(after[-1] if after else heading).get("data-b")]
+
+
+def _list_keeps(here, there, parents) -> list[str]:
+    """The item before a break that leaves a single line of its list on one side."""
+    keys = []
+    on_here = {id(e) for e in here.keyed()}
+    for element in there.keyed():
+        previous = _previous(element, parents)
+        if element.tag != "li" or id(element) in on_here or previous is None or id(previous) not in on_here:
+            continue
+        items = parents[id(element)]
+        before = sum(n for e, n in _flow_lines(here, parents) if _within(e, items, parents))
+        after = sum(n for e, n in _flow_lines(there, parents) if _within(e, items, parents))
+        if before < 2 or (after < 2 and list(items)[-1] is element):
+            keys.append(previous.get("data-b"))
+    return keys
+
+
+def keeps_for(views, parents) -> list[str]:
+    """Block keys to keep with what follows them: a break after them leaves a heading or a list
+    with a single line on one side."""
+    keys = []
+    for here, there in zip(views, views[1:]):
+        keys += _heading_keeps(here, there, parents) + _list_keeps(here, there, parents)
+    return [key for key in keys if key is not None]
+
+
 def faults(views) -> list[tuple[str, str]]:
     """The marks that correct the layout's faults: (block key, attribute), each once."""
     parents = _parents(views)
     return list(dict.fromkeys([(key, "data-turn") for key in turns_for(views, parents)]
-                              + [(key, "data-nudge") for key in early_breaks(views, parents)]))
+                              + [(key, "data-nudge") for key in early_breaks(views, parents)]
+                              + [(key, "data-keep") for key in keeps_for(views, parents)]))
