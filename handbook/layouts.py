@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import combinations
+from math import comb
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
 from markupsafe import Markup, escape
@@ -42,10 +43,15 @@ class _GateLoader(BaseLoader):
 _ADDRESS_BREAKS = re.compile(r"(?=[/.\-_?#&=~])")
 
 
+_ADDRESS_PIECE = 24  # characters: longer than this, a piece is cut anyway, or it would run off the line
+
+
 def address_pieces(address: str) -> list[str]:
     """A web address cut where a line may break in print: before a slash, dot, hyphen and the
-    like, so no line ends in a character that belongs to the address (and no hyphen is added)."""
-    return [piece for piece in _ADDRESS_BREAKS.split(address) if piece]
+    like, so no line ends in a character that belongs to the address (and no hyphen is added). A
+    piece too long for a line is cut into lengths as a last resort."""
+    return [piece[i:i + _ADDRESS_PIECE] for piece in _ADDRESS_BREAKS.split(address) if piece
+            for i in range(0, len(piece), _ADDRESS_PIECE)]
 
 
 def balanced(text: str, per_line: int) -> Markup:
@@ -56,6 +62,8 @@ def balanced(text: str, per_line: int) -> Markup:
     count = max(1, min(len(words), -(-len(text) // max(per_line, 1))))
     if count == 1:
         return Markup(escape(text))
+    if comb(len(words) - 1, count - 1) > _BALANCE_TRIALS:  # a very long title: fill lines in turn
+        return Markup("<br />").join(escape(line) for line in _filled(words, -(-len(text) // count)))
     name_inside = {k for k in range(1, len(words)) if words[k - 1][:1].isupper() and words[k][:1].isupper()}
     best: tuple | None = None
     for cuts in combinations(range(1, len(words)), count - 1):
@@ -64,6 +72,21 @@ def balanced(text: str, per_line: int) -> Markup:
         if best is None or cost < best[0]:
             best = (cost, lines)
     return Markup("<br />").join(escape(line) for line in best[1])
+
+
+# Ways of breaking a title tried at most: a title of a dozen words has a few hundred; a 300-character
+# one would have billions.
+_BALANCE_TRIALS = 20_000
+
+
+def _filled(words: list[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 @lru_cache(maxsize=8)

@@ -151,3 +151,16 @@ def test_nested_bullet_lists_build(book_copy, tmp_path):
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082")
+
+
+def test_a_long_book_title_builds_in_balanced_lines(book_copy, tmp_path):
+    """The title page balances a title's lines; a title near the length limit must not make it try
+    billions of ways (it fills the lines in turn instead)."""
+    title = " ".join(["Practice"] * 33)  # 296 characters
+    metadata = (book_copy / "book.yaml").read_text(encoding="utf-8")
+    (book_copy / "book.yaml").write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", metadata), encoding="utf-8")
+    result = handbook("build", "--chapters", str(book_copy), "--out", str(tmp_path / "out"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "print" / "handbook.html").read_text(encoding="utf-8")
+    lines = re.search(r'class="title-page-title">(.*?)</p>', page, re.S)[1].split("<br />")
+    assert len(lines) > 5 and " ".join(lines).split() == title.split()

@@ -254,7 +254,7 @@ def _note_bodies(tokens: list[Token], flavour: Flavour, doc_id: str) -> dict[int
         elif token.type == "footnote_close":
             current = None
         elif current is not None and token.type == "inline":
-            sep = " " if bodies[current] else ""
+            sep = str(flavour.markup.note_paragraph_break()) if bodies[current] else ""  # a note's next paragraph
             bodies[current] += sep + render_inline(token.children or [], flavour, doc_id)
     return bodies
 

@@ -52,14 +52,15 @@ def load_chapter(project: Project, name: str, diags: Diagnostics, pictures: Pict
         return None
     if not _within_limits(tokens, env, path, diags):
         return None
+    _notes_hold_paragraphs(tokens, path, diags)
     slug = path.stem
-    if isinstance(meta.get("summary"), str):  # the standfirst gets the chapters' typography
+    if isinstance(meta.get("summary"), str):  # the standfirst and the title get the chapters' typography
         meta = {**meta, "summary": markdown.typeset(meta["summary"])}
     reader = ChapterReader(project, path, slug, diags, pictures or Pictures(project))
     tokens = reader.read(tokens)
     reader.number_blocks(tokens)
     return Chapter(
-        path=path, slug=slug, title=str(meta["title"]).strip(), meta=meta,
+        path=path, slug=slug, title=markdown.typeset(str(meta["title"]).strip()), meta=meta,
         headings=tuple(reader.headings), links=tuple(reader.links), images=tuple(reader.images),
         checklists=tuple(reader.checklists), tokens=tokens, words=len(body.split()),
         figures=tuple(reader.figures),
@@ -89,3 +90,22 @@ def _within_limits(tokens: list[Token], env: dict, path: Path, diags: Diagnostic
         diags.error(path, 0, "too-many", f"{links} links; the limit is {limits.LINKS_PER_CHAPTER} a chapter")
         ok = False
     return ok
+
+
+_NOT_IN_A_NOTE = {"fence": "a code block", "code_block": "a code block", "bullet_list_open": "a list",
+                  "ordered_list_open": "a list", "table_open": "a table", "blockquote_open": "a quote",
+                  "heading_open": "a heading", "html_block": "a block of HTML", "dl_open": "a definition list",
+                  "container_div_open": "a fenced div", "hr": "a rule"}
+
+
+def _notes_hold_paragraphs(tokens: list[Token], path: Path, diags: Diagnostics) -> None:
+    """Print sets a footnote at the foot of its page as running text: a note may hold paragraphs
+    only, or something it holds would be lost on paper."""
+    inside = False
+    for token in tokens:
+        if token.type in ("footnote_open", "footnote_close"):
+            inside = token.type == "footnote_open"
+        elif inside and token.type in _NOT_IN_A_NOTE:
+            diags.error(path, (token.map[0] + 1) if token.map else 0, "note-block",
+                        f"a footnote holds {_NOT_IN_A_NOTE[token.type]}: a note is set as running text at the foot "
+                        "of its page; keep it to paragraphs and put the rest in the chapter")
