@@ -53,9 +53,10 @@ def test_no_page_ends_short_but_a_chapters_last(handbook_paper):
         if bottoms:
             lowest[number] = (min(bottoms) - BOTTOM_MARGIN) / LINE  # lines left empty at the foot
     last_of_chapter = {max((p for p in lowest if p < start), default=0) for start in starts[1:]} | {max(lowest)}
-    # A chapter's "Links in this chapter" needs its heading and a row of codes, about 8 lines: the
-    # page before it ends the chapter's text and may end as short as that.
-    links_next = {p for p in lowest if p < count and lowest[p] < 8
+    # A chapter's "Links in this chapter" needs its heading and two rows of codes (a break leaves
+    # two rows at least, layouts/print/handbook.css), about 12 lines: the page before it ends the
+    # chapter's text and may end as short as that.
+    links_next = {p for p in lowest if p < count and lowest[p] < 12
                   and pdf[p].get_textpage().get_text_range().startswith("Links in this chapter")}
     short = {p: round(lines, 1) for p, lines in lowest.items()
              if lines > 5 and p not in last_of_chapter | links_next}
