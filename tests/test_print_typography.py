@@ -106,8 +106,9 @@ def test_printed_ranges_have_en_dashes(handbook_out):
     assert any("2024–26" in t for t in texts)
 
 
-def test_cross_references_put_the_comma_inside_the_quotes(handbook_out):
-    text = " ".join(" ".join(t.split()) for t in page_texts(handbook_out / "handbook.pdf"))
+@pytest.mark.parametrize("pdf", ["handbook.pdf", "checklists.pdf"])
+def test_cross_references_put_the_comma_inside_the_quotes(handbook_out, pdf):
+    text = " ".join(" ".join(t.split()) for t in page_texts(handbook_out / pdf))
     assert re.search(r"“[^”]{3,80},” page \d+", text)
     assert re.findall(r"”, page \d+", text) == []
 
