@@ -71,8 +71,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 # afterwards: a test run leaves nothing behind. Java's performance files would go to /tmp: off.
 test: test-deps
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/handbook-tests.XXXXXX"); \
-	TMPDIR=$$tmp JAVA_TOOL_OPTIONS="-XX:-UsePerfData" $(PY) -m pytest -q -p no:cacheprovider --basetemp=$$tmp/pytest; \
-	status=$$?; rm -rf $$tmp; exit $$status
+	trap 'rm -rf "$$tmp"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	TMPDIR=$$tmp JAVA_TOOL_OPTIONS="-XX:-UsePerfData" $(PY) -m pytest -q -p no:cacheprovider --basetemp=$$tmp/pytest
 
 linkcheck: $(VENV)/.installed
 	@$(PY) -m handbook links --chapters $(CHAPTERS) --external --json $(OUT)/linkcheck.json
