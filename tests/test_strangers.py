@@ -27,6 +27,8 @@ Text with a long note.[^long]
 
     Its second paragraph.
 
+    <!-- a note to editors, which no output shows -->
+
 - [x] Done thing
 - [ ] Open thing
 
@@ -63,6 +65,7 @@ def test_a_chapter_title_gets_the_texts_typography(stranger):
 def test_every_paragraph_of_a_note_is_printed(stranger):
     _, out = stranger
     pages = _text(out / "handbook.pdf")
+    assert not any("a note to editors" in page for page in pages)
     # each on a line of its own, as paragraphs
     assert any(re.search(r"Its first paragraph\.\s*[\r\n]+\s*Its second paragraph\.", page) for page in pages)
 

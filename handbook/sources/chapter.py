@@ -105,7 +105,13 @@ def _notes_hold_paragraphs(tokens: list[Token], path: Path, diags: Diagnostics) 
     for token in tokens:
         if token.type in ("footnote_open", "footnote_close"):
             inside = token.type == "footnote_open"
-        elif inside and token.type in _NOT_IN_A_NOTE:
+        elif inside and token.type in _NOT_IN_A_NOTE and not _comment(token):
             diags.error(path, (token.map[0] + 1) if token.map else 0, "note-block",
                         f"a footnote holds {_NOT_IN_A_NOTE[token.type]}: a note is set as running text at the foot "
                         "of its page; keep it to paragraphs and put the rest in the chapter")
+
+
+def _comment(token: Token) -> bool:
+    """An HTML comment alone in its block: no output shows it, so a note may hold it."""
+    text = token.content.strip()
+    return token.type == "html_block" and text.startswith("<!--") and text.endswith("-->") and text.count("<!--") == 1
