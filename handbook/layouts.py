@@ -41,8 +41,6 @@ class _GateLoader(BaseLoader):
 
 
 _ADDRESS_BREAKS = re.compile(r"(?=[/.\-_?#&=~])")
-
-
 _ADDRESS_PIECE = 24  # characters: longer than this, a piece is cut anyway, or it would run off the line
 
 
@@ -52,6 +50,11 @@ def address_pieces(address: str) -> list[str]:
     piece too long for a line is cut into lengths as a last resort."""
     return [piece[i:i + _ADDRESS_PIECE] for piece in _ADDRESS_BREAKS.split(address) if piece
             for i in range(0, len(piece), _ADDRESS_PIECE)]
+
+
+# Ways of breaking a title tried at most: a title of a dozen words has a few hundred; a 300-character
+# one would have billions.
+_BALANCE_TRIALS = 20_000
 
 
 def balanced(text: str, per_line: int) -> Markup:
@@ -72,11 +75,6 @@ def balanced(text: str, per_line: int) -> Markup:
         if best is None or cost < best[0]:
             best = (cost, lines)
     return Markup("<br />").join(escape(line) for line in best[1])
-
-
-# Ways of breaking a title tried at most: a title of a dozen words has a few hundred; a 300-character
-# one would have billions.
-_BALANCE_TRIALS = 20_000
 
 
 def _filled(words: list[str], width: int) -> list[str]:

@@ -118,11 +118,11 @@ def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[Page
     return document, mark(html, marks), warnings
 
 
-def _lay_out_afresh(files: dict[str, bytes], html: str, what: str = "handbook.pdf", options: dict | None = None):
+def _lay_out_afresh(files: dict[str, bytes], html: str, what: str, options: dict):
     """The same corrections, each round laying the whole marked book out again."""
     marks: list[tuple[str, str]] = []
     for attempt in range(MAX_PASSES + 1):
-        document = sandbox.paginate(mark(html, marks), files, what, **(OPTIONS if options is None else options))
+        document = sandbox.paginate(mark(html, marks), files, what, **options)
         try:
             found = faults.faults([engine.PageView(page) for page in document.pages])
         except engine.DRIFT:  # the faults cannot be read: the layout stands as it is

@@ -4,9 +4,8 @@ typesetter on it)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import re
+from urllib.parse import urlsplit
 
 from handbook import fonts, layouts, pagemap, qrcodes
 from handbook.checks import glyphs
