@@ -37,18 +37,21 @@ def _chapter(number: int, paragraphs: int, extra: str) -> str:
             f"{extra}{text}<h2 id=\"ch{number}-end\">Ending {number}</h2><p>{WORDS}</p></section>")
 
 
+TABLE = ("<table><tr><th>Part</th><th>Pages</th></tr><tr><td>Front</td><td>1</td></tr>"
+         "<tr><td>Chapters</td><td>6</td></tr></table>")
+
+
 # The book's parts: the front matter, then three chapters of 2, 3 and 1 pages, so that the first and
 # the third chapter start after a blank verso and the second does not.
 PARTS = [
     '<h1 id="title">A Small Book</h1><nav><h2 id="contents">Contents</h2><ol>'
     + "".join(f'<li><a href="#ch{n}">Chapter {n}</a></li>' for n in (1, 2, 3)) + "</ol></nav>",
     _chapter(1, 2, '<p>See <a href="#ch2-end">the end of chapter 2</a>, <a href="#ch3">chapter 3</a> and '
-                   '<a href="#ch1-end">this chapter\'s end</a>.</p><table><tr><th>Part</th><th>Pages</th></tr>'
-                   "<tr><td>Front</td><td>1</td></tr><tr><td>Chapters</td><td>6</td></tr></table>"),
+                   f'<a href="#ch1-end">this chapter\'s end</a>.</p>{TABLE}'),
     _chapter(2, 4, f'<figure><img src="{DOT}" alt="A black square"><figcaption>A figure.</figcaption>'
                    '</figure><p>Back to <a href="#contents">the contents</a>; out to '
                    '<a href="https://example.org/handbook">example.org</a>.</p>'),
-    _chapter(3, 0, '<ul><li>One item, linking to <a href="#ch1">chapter 1</a></li><li>Another item'
+    _chapter(3, 0, f'<p>See <a href="#ch1">chapter 1</a>.</p>{TABLE}<ul><li>One item</li><li>Another item'
                    '<ol><li>A nested item</li></ol></li></ul>'),
 ]
 
@@ -134,10 +137,11 @@ def test_every_reference_lands_on_a_page_of_the_merged_page_tree(book):
     keys += [int(a.StructParent) for page in pdf.pages for a in page.get("/Annots", [])]
     assert sorted(keys) == sorted(parents) and len(set(keys)) == len(keys)
     owned = set()
-    stack = list(pdf.Root.StructTreeRoot.K[0].K)  # the Document element, with no page of its own
+    document = pdf.Root.StructTreeRoot.K[0]
+    stack = [document]
     while stack:
         element = stack.pop()
-        assert element.Pg.objgen in pages
+        assert element.objgen == document.objgen or element.Pg.objgen in pages  # the Document has no page
         kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
         for kid in kids:
             if isinstance(kid, int):
@@ -157,6 +161,22 @@ def test_every_reference_lands_on_a_page_of_the_merged_page_tree(book):
         targets.append(item.Dest[0])
         item = item.get("/Next")
     assert all(target.objgen in pages for target in targets)
+
+
+def test_header_cells_keep_names_of_their_own(book):
+    """WeasyPrint names a table's header cells after the table's object number, which two parts can
+    share: here chapter 1 comes twice, and its header cells' names must not."""
+    _, parts, blanks, _ = book
+    pdf = pikepdf.open(io.BytesIO(merge.merge(parts + parts[1:2], blanks + [True])))
+    elements, stack = [], [pdf.Root.StructTreeRoot.K[0]]
+    while stack:
+        elements.append(stack.pop())
+        kids = elements[-1].K
+        stack += [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                  if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    ids = [str(e.ID) for e in elements if "/ID" in e]
+    cited = [str(h) for e in elements for h in e.get("/A", {}).get("/Headers", [])]
+    assert len(ids) == 3 * 2 and len(set(ids)) == len(ids) and len(cited) == 3 * 4 and set(cited) == set(ids)
 
 
 def test_a_blank_verso_is_the_blank_page_the_whole_book_has(book):

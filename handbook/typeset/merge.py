@@ -55,8 +55,8 @@ def merge(parts: list[bytes], blank_before: list[bool]) -> bytes:
         start = len(out.pages)
         for page in source.pages:
             out.pages.append(page)
-        # Copied after the pages: qpdf keeps one copy of each object per source, so every page
-        # the catalog's trees refer to is the page just appended, not a second copy.
+        # qpdf keeps one copy of each object per source file: the pages the catalog's trees refer
+        # to (tags, destinations, bookmarks) are the pages just appended, not second copies.
         catalog = out.copy_foreign(source.Root)
         catalogs.append(catalog)
         tree = catalog.StructTreeRoot
