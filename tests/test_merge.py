@@ -25,6 +25,7 @@ HEAD = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A Sm
 @page :blank { @top-right { content: none } }
 body { font: 12px/1.4 serif }
 img { width: 120px; height: 40px }
+input { appearance: auto }
 %s
 </style></head><body>"""
 WORDS = ("The parts of a book are laid out one by one and joined again, and a reader must not see "
@@ -49,9 +50,9 @@ PARTS = [
     _chapter(1, 2, '<p>See <a href="#ch2-end">the end of chapter 2</a>, <a href="#ch3">chapter 3</a> and '
                    f'<a href="#ch1-end">this chapter\'s end</a>.</p>{TABLE}'),
     _chapter(2, 4, f'<figure><img src="{DOT}" alt="A black square"><figcaption>A figure.</figcaption>'
-                   '</figure><p>Back to <a href="#contents">the contents</a>; out to '
+                   '</figure><p><input name="reader" title="Reader" value="A reader"></p><p>Back to <a href="#contents">the contents</a>; out to '
                    '<a href="https://example.org/handbook">example.org</a>.</p>'),
-    _chapter(3, 0, f'<p>See <a href="#ch1">chapter 1</a>.</p>{TABLE}<ul><li>One item</li><li>Another item'
+    _chapter(3, 0, f'<p>See <a href="#ch1">chapter 1</a>.</p>{TABLE}<p><input type="checkbox" name="done" title="Done"></p><ul><li>One item</li><li>Another item'
                    '<ol><li>A nested item</li></ol></li></ul>'),
 ]
 
@@ -161,6 +162,10 @@ def test_every_reference_lands_on_a_page_of_the_merged_page_tree(book):
         targets.append(item.Dest[0])
         item = item.get("/Next")
     assert all(target.objgen in pages for target in targets)
+    fonts = set(pdf.Root.AcroForm.DR.Font.keys())  # the fonts the fields' appearances name
+    named = [re.search(r"(/\S+) [\d.]+ Tf", str(a.DA)).group(1) for page in pdf.pages
+             for a in page.get("/Annots", []) if "/DA" in a]
+    assert named and set(named) <= fonts
 
 
 def test_header_cells_keep_names_of_their_own(book):

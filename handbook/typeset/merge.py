@@ -222,10 +222,23 @@ def _outline(out: pikepdf.Pdf, catalogs: list) -> None:
 
 
 def _form(out: pikepdf.Pdf, catalogs: list) -> None:
-    """One form: every part's fields (their widgets are already in the pages' annotations); the
-    first form's other entries (appearance defaults, resources)."""
+    """One form: every part's fields (their widgets are already in the pages' annotations) and the
+    first form's other entries. A field's /DA names a font of its own part's /DR: the merged /DR
+    holds every part's fonts and graphic states, the first part's where two share a name."""
     forms = [c.AcroForm for c in catalogs if "/AcroForm" in c]
-    if forms:
-        form = forms[0]
-        form.Fields = Array([field for f in forms for field in f.get("/Fields", [])])
-        out.Root.AcroForm = form
+    if not forms:
+        return
+    form = forms[0]
+    form.Fields = Array([field for f in forms for field in f.get("/Fields", [])])
+    resources = Dictionary()
+    for other in forms:
+        for kind, named in other.get("/DR", {}).items():
+            if isinstance(named, Dictionary):
+                if kind not in resources:
+                    resources[kind] = Dictionary()
+                for name, value in named.items():
+                    if name not in resources[kind]:
+                        resources[kind][name] = value
+    if "/DR" in form:
+        form.DR = resources
+    out.Root.AcroForm = form
