@@ -48,6 +48,8 @@ def merge(parts: list[bytes], blank_before: list[bool]) -> bytes:
             raise ValueError(f"part {number} has no structure tree: each part must be a tagged PDF")
         if "/PageLabels" in source.Root:  # WeasyPrint 70 writes none
             raise ValueError(f"part {number} has page labels, which the merge does not renumber")
+        if set(source.Root.get("/Names", {}).keys()) - {"/Dests"}:  # attached files, for one
+            raise ValueError(f"part {number} has name trees other than destinations, which the merge drops")
         if blank:
             out.pages.append(_blank(out, source.pages[0], key))
             nums.append((key, Array()))
