@@ -5,6 +5,7 @@
   build's, or this one's first pagination); the main process keeps each only if its inputs turn
   out the same as the final layout's. The links inside each are checked here, too.
 - `check`: check the links inside finished files, off the book's critical path.
+- `part`: lay out a part of the book, while the main process lays out others.
 """
 
 from __future__ import annotations
@@ -49,3 +50,11 @@ def checklists(project: Project, page_map: PageMap, reuse) -> dict[str, tuple[st
 
 def check(files: dict[str, bytes]) -> list[Diagnostic]:
     return checks.outputs(files)
+
+
+def part(job, files: dict[str, bytes]):
+    """Lay out one part of the book (typeset/laidout.py); a failure comes back as a value."""
+    from handbook.typeset.laidout import lay_out_parts
+
+    result = lay_out_parts([job], files)
+    return result if isinstance(result, Exception) else result[0]

@@ -94,8 +94,8 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
         early: list = []
         start_early = None
         if book.checklists and last.known:
-            # The second core makes the checklists while this one lays out the book, with the
-            # page numbers of the last layout; a checklist whose page moved is made again.
+            # The second core makes the checklists with the page numbers of the last layout, then
+            # helps with the layout; a checklist whose page moved is made again.
             early.append(worker.submit(ahead.checklists, project, last, previous.reusable))
         elif book.checklists:  # no earlier layout: start them with this one's first pagination
             def start_early(first):
@@ -103,10 +103,15 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
 
         started = time.monotonic()
         say("laying out handbook.pdf...")
-        layout = typeset.lay_out(book, project, previous.reusable, start_early)
-        say(f"laid out handbook.pdf ({layout.page_map.count} pages) in {time.monotonic() - started:.1f} s")
+        layout = typeset.lay_out(book, project, previous.reusable, last,
+                                 beside=lambda job, given: worker.submit(ahead.part, job, given), first_pages=start_early)
+        kept = len(layout.parts) // 3 - len(layout.laid_out)
+        say(f"laid out handbook.pdf ({layout.page_map.count} pages; {len(layout.laid_out)} parts laid out, "
+            f"{kept} kept) in {time.monotonic() - started:.1f} s")
         files = {"handbook.pdf": layout.pdf, **{f"print/{name}": data for name, data in layout.files.items()}}
         keys = {"print/handbook.html": layout.key}
+        for name, (key, data) in layout.parts.items():
+            files[name], keys[name] = data, key
         checking = [worker.submit(ahead.check, {"handbook.pdf": layout.pdf})]
 
         cover = cover_png.make(book, project)

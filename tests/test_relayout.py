@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handbook import typeset
-from handbook.typeset import engine, faults, sandbox
+from handbook.typeset import corrected, engine, faults, sandbox
 
 CSS = """
 @page { size: 12cm 9cm; margin: 1cm; @bottom-center { content: counter(page); } }
@@ -74,20 +74,21 @@ def test_first_pages_are_reported_once(tmp_path):
                                                     if "p20" in page.anchors)
 
 
-def test_the_handbook_pdf_is_what_weasyprint_makes_of_the_kept_print_html(handbook_out):
-    """The corrections made in place are the layout of the marked print HTML, byte for byte (laid
-    out afresh here, then written as the build writes: with its richer tags and text map)."""
+def test_each_part_of_the_handbook_is_what_weasyprint_makes_of_its_kept_html(handbook_out):
+    """The corrections made in place are the layout of the marked print HTML, byte for byte: each
+    part (print/parts/NAME.html, as the typesetter was given it, with its marks) laid out afresh
+    here, then written as the build writes (with its richer tags and text map), is the part's PDF."""
     import weasyprint
 
     from handbook import fonts
 
     fonts.ensure_isolated()
-    html = handbook_out / "print" / "handbook.html"
-    document = weasyprint.HTML(filename=html).render(pdf_variant="pdf/ua-1")
-    # The index is laid out on its own (print/book-index.html) and takes the book's last page.
-    index = weasyprint.HTML(filename=handbook_out / "print" / "book-index.html").render(pdf_variant="pdf/ua-1")
-    document = document.copy(document.pages[:-1] + index.pages)
-    assert sandbox.write(document, "handbook.pdf", pdf_variant="pdf/ua-1") == (handbook_out / "handbook.pdf").read_bytes()
+    kept = sorted((handbook_out / "print" / "parts").glob("*.html"))
+    assert len(kept) >= 14
+    for html in kept:
+        document = weasyprint.HTML(filename=html, base_url=str(handbook_out / "print") + "/").render(pdf_variant="pdf/ua-1")
+        made = sandbox.write(document, "handbook.pdf", pdf_variant="pdf/ua-1")
+        assert made == html.with_suffix(".pdf").read_bytes(), html.name
 
 
 def _turn_b5(views) -> list[tuple[str, str]]:
@@ -103,8 +104,8 @@ def test_the_writer_lays_out_afresh_when_a_mark_cannot_be_made_in_place(monkeypa
     assert warnings == []
     monkeypatch.setattr(engine, "SAFE", frozenset())  # nothing may change in place
     calls = []
-    lay_out_afresh = typeset._lay_out_afresh
-    monkeypatch.setattr(typeset, "_lay_out_afresh", lambda *a: calls.append(a) or lay_out_afresh(*a))
+    lay_out_afresh = corrected._lay_out_afresh
+    monkeypatch.setattr(corrected, "_lay_out_afresh", lambda *a: calls.append(a) or lay_out_afresh(*a))
     fallback, afresh, warnings = typeset.typeset_html(_html(), {})
     assert len(calls) == 1 and warnings == []  # a mark the engine cannot make in place: no drift
     assert in_place == afresh == _html({"b/5": {"data-turn": "1"}})

@@ -20,15 +20,15 @@ from handbook.errors import Diagnostic, RenderError
 from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import Project
-from handbook.typeset import engine, faults, sandbox
 from handbook import pagemap
+from handbook.typeset import engine, faults, inparts, sandbox
+from handbook.typeset.corrected import OPTIONS, corrected_layout
 from handbook.typeset.printhtml import index_html, mark, print_files
 
-MAX_PASSES = 3  # rounds of corrections at most; each round marks every fault it finds
-OPTIONS = {"pdf_variant": "pdf/ua-1"}
+# A layout kept from the last build stands for the same inputs only if it would be made the same
+# way: the code that makes it is part of its key.
 _CORRECTIONS_CODE = hashlib.sha256(b"".join(
-    Path(m).read_bytes() for m in (__file__, faults.__file__, *sorted(Path(engine.__file__).parent.glob("*.py"))))
-).hexdigest()
+    path.read_bytes() for path in sorted(Path(__file__).parent.rglob("*.py")))).hexdigest()
 Reuse = Callable[[str, str], "bytes | None"]  # (output name, inputs key) -> the last build's bytes
 
 
@@ -39,11 +39,52 @@ class PrintLayout:
     page_map: PageMap
     key: str  # digest of the inputs, under which the corrected HTML is kept
     warnings: tuple[Diagnostic, ...] = field(default=())
+    parts: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # laid-out parts kept for the next build
+    laid_out: tuple[str, ...] = ()  # the parts laid out this time (all others were kept)
 
 
-def lay_out(book: Book, project: Project, reuse: Reuse | None = None,
-            first_pages: Callable[[PageMap], None] | None = None) -> PrintLayout:
-    """`reuse` gives the last build's corrected HTML for these very inputs: its corrections are
+def lay_out(book: Book, project: Project, reuse: Reuse | None = None, last: PageMap | None = None,
+            beside: inparts.Beside | None = None, first_pages: Callable[[PageMap], None] | None = None) -> PrintLayout:
+    """The book laid out in parts (`inparts`), on both cores when `beside` is given, each part
+    again only if what it is given changed since the last build (`reuse`, `last` its page map).
+    With no earlier map, the whole book is paginated once for it (`first_pages` is given the
+    anchors' pages of its first pagination). Should the page numbers not settle, the whole book
+    is laid out at once, with a warning."""
+    files = print_files(book, project)
+    html = files.pop("handbook.html").decode()
+    key = sandbox.inputs_key(files, corrections=_CORRECTIONS_CODE, **OPTIONS)
+    if last is None or not last.known:
+        # Every part cites pages of others: guessed, they would all be laid out twice or more.
+        # One pagination of the whole book (not written) gives the map they settle on at once.
+        last = _whole_map(html, files, first_pages)
+    try:
+        made = inparts.lay_out(book, project, html, files, key, last or PageMap(), reuse, beside)
+    except inparts.Unsettled as exc:
+        files["handbook.html"] = html.encode()
+        layout = lay_out_whole(book, project)
+        warning = Diagnostic("handbook.pdf", 0, "warning", "pages-unsettled",
+                             f"the page numbers of the parts did not settle ({exc}): laid out as one document")
+        return PrintLayout(layout.pdf, layout.files, layout.page_map, layout.key, (*layout.warnings, warning))
+    files["handbook.html"] = mark(html, made.marks).encode()  # the book as laid out, for whoever times it alone
+    return PrintLayout(made.pdf, files, made.page_map, key, tuple(made.warnings), made.outputs, tuple(made.laid_out))
+
+
+def _whole_map(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None) -> PageMap:
+    document, _, _ = corrected_layout(html, files, first_pages)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    try:
+        starts = faults.block_starts([engine.PageView(page) for page in document.pages])
+    except engine.DRIFT:
+        starts = {}  # the chapters' starts are then their anchors' pages
+    return PageMap(anchors, starts, len(document.pages))
+
+
+def lay_out_whole(book: Book, project: Project, reuse: Reuse | None = None,
+                  first_pages: Callable[[PageMap], None] | None = None) -> PrintLayout:
+    """The book laid out as one document. `reuse` gives the last build's corrected HTML for these very inputs: its corrections are
     what this layout would find again, so it starts from there. `first_pages` is given the
     anchors' pages as soon as the first pagination is done."""
     files = print_files(book, project)
@@ -103,31 +144,5 @@ def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[Page
     """Lay `html` out with the engine's faults corrected: (document, the HTML with its correction
     marks, warnings). `what` names the output in diagnostics; `options` are the typesetter's
     (OPTIONS, the tagged PDF, unless another output says otherwise)."""
-    options = OPTIONS if options is None else options
-    early = (lambda views: first_pages(PageMap(faults.anchor_pages(views)))) if first_pages else None
-    warnings: list[Diagnostic] = []
-    try:
-        with engine.corrected(faults.faults, MAX_PASSES, early) as corrections:
-            document = sandbox.paginate(html, files, what, **options)
-        marks = corrections.applied
-    except engine.Unsupported as exc:
-        if isinstance(exc, engine.Drift):
-            warnings.append(Diagnostic(what, 0, "warning", "engine-drift",
-                                       f"layout corrections made afresh (slower): {exc}"))
-        document, marks = _lay_out_afresh(files, html, what, options)
+    document, marks, warnings = corrected_layout(html, files, first_pages, what, options)
     return document, mark(html, marks), warnings
-
-
-def _lay_out_afresh(files: dict[str, bytes], html: str, what: str, options: dict):
-    """The same corrections, each round laying the whole marked book out again."""
-    marks: list[tuple[str, str]] = []
-    for attempt in range(MAX_PASSES + 1):
-        document = sandbox.paginate(mark(html, marks), files, what, **options)
-        try:
-            found = faults.faults([engine.PageView(page) for page in document.pages])
-        except engine.DRIFT:  # the faults cannot be read: the layout stands as it is
-            return document, marks
-        if not found or attempt == MAX_PASSES:
-            return document, marks
-        marks += found
-    raise AssertionError("unreachable")
