@@ -40,11 +40,16 @@ def test_the_book_in_parts_is_the_book_laid_out_whole(which, request, tmp_path):
         out = request.getfixturevalue(fixture)
         chapters = ROOT / "tests" / "fixtures" / "sample" if which == "sample" else ROOT / "chapters"
         paper = "a4" if which == "handbook-a4" else "letter"
-    found = differences(_whole(chapters, paper, tmp_path), out / "handbook.pdf")
+    # Only the kind of a space may differ: a glyph maps back to one character per font subset, and
+    # where the space glyph also sets an em space, the whole book's subset and a part's may pick
+    # different ones (README, "The PDF in parts and the PDF in one piece").
+    found = [d for d in differences(_whole(chapters, paper, tmp_path), out / "handbook.pdf")
+             if not d.startswith("spaces:")]
     assert found == [], "\n".join(found)
 
 
-def test_parts_are_kept_and_an_edit_lays_out_only_what_it_moved(tmp_path, book_copy):
+def test_parts_are_kept_and_an_edit_lays_out_only_what_it_moved(tmp_path, book_copy, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # as in a repository: the date of the last commit
     out = tmp_path / "out"
     build(book_copy, out)
     kept = sorted(p.name for p in (out / "print" / "parts").iterdir())

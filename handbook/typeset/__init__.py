@@ -1,12 +1,16 @@
-"""The typesetting stage: the whole book laid out by WeasyPrint into `handbook.pdf`, with the page
-facts every other output cites.
+"""The typesetting stage: the book laid out by WeasyPrint into `handbook.pdf`, with the page facts
+every other output cites.
 
-    layout = typeset.lay_out(book, project, previous)   # PrintLayout: PDF, print files, PageMap
+    layout = typeset.lay_out(book, project, reuse, last, beside)   # PrintLayout: PDF, files, PageMap
 
-The engine's faults (see `faults`) are corrected during the layout itself (`engine`): only the pages
-a correction changes are made again. Where the engine's internals are not what `engine` knows, the
-marked HTML is laid out afresh with public calls only, and a warning says so. The corrected print
-HTML is kept, so the next build of the same sources starts from it.
+The book is laid out in parts (`parts`, `inparts`): the front matter, each chapter and the index
+apart, on both cores, each again only when what it is given changed, merged into one PDF (`merge`).
+`lay_out_whole` lays the book out as one document: the same pages, which the tests compare with
+the parts', and the fallback should the parts' page numbers not settle.
+
+The engine's faults (see `faults`) are corrected during each layout itself (`corrected`, `engine`):
+only the pages a correction changes are made again. Where the engine's internals are not what
+`engine` knows, the marked HTML is laid out afresh with public calls only, and a warning says so.
 """
 
 from __future__ import annotations
