@@ -34,7 +34,7 @@ def test_one_fillable_checkbox_per_item_in_the_pack(book_out):
     book, out = _book(book_out)
     pack = reader(out / "checklists.pdf")
     boxes = checkboxes(pack)
-    expected = [f"{c.id}-{n}" for c in book.checklists for n in range(1, len(c.items) + 1)]
+    expected = [f"{c.id}:{n}" for c in book.checklists for n in range(1, len(c.items) + 1)]
     assert [b["name"] for b in boxes] == expected  # unique names, in reading order
     assert len(set(expected)) == len(expected)
     assert all(b["print"] for b in boxes)  # a ticked box prints
@@ -45,7 +45,7 @@ def test_one_fillable_checkbox_per_item_in_the_pack(book_out):
     assert set(boxes_by_name) == set(expected)
     # Besides the boxes, each sheet has its Name, Date and Notes: text fields.
     texts = {name for name, f in fields.items() if f.get("/FT") == "/Tx"}
-    assert texts == {f"{c.id}-{part}" for c in book.checklists for part in ("name", "date", "notes")}
+    assert texts == {f"{c.id}:{part}" for c in book.checklists for part in ("name", "date", "notes")}
 
 
 def test_each_checklist_starts_a_page_with_title_chapter_and_handbook_page(book_out):
@@ -66,7 +66,7 @@ def test_each_checklist_starts_a_page_with_title_chapter_and_handbook_page(book_
         assert chapter.title in " ".join(text.replace("\u201c", "").replace("\u201d", "").split())
         assert f"page {in_book} of the handbook" in text
         assert "Name" in text and "Date" in text and "Notes" in text
-        assert {b["page"] for b in boxes if b["name"].startswith(checklist.id + "-")} == {page}
+        assert {b["page"] for b in boxes if b["name"].startswith(checklist.id + ":")} == {page}
     # One checklist a page: no two sheets share one.
     assert len(set(sheets.values())) == len(sheets)
 
@@ -90,7 +90,7 @@ def test_single_checklists_are_rendered_on_their_own(book_out):
     for checklist in book.checklists:
         doc = reader(out / "checklists" / f"{checklist.id}.pdf")
         boxes = checkboxes(doc)
-        assert [b["name"] for b in boxes] == [f"{checklist.id}-{n}" for n in range(1, len(checklist.items) + 1)]
+        assert [b["name"] for b in boxes] == [f"{checklist.id}:{n}" for n in range(1, len(checklist.items) + 1)]
         text = " ".join(page_texts(doc)[0].split())
         assert checklist.title in text
         # Its own document, not pages cut from the pack: its own title, no list of the pack.
@@ -142,4 +142,4 @@ def test_a_checklist_longer_than_a_page(book_copy, tmp_path):
         assert stray_ink(path, frame) == []
     single = reader(tmp_path / "checklists-long-list.pdf")
     assert len(single.pages) > 1
-    assert [b["name"] for b in checkboxes(single)] == [f"long-list-{n}" for n in range(1, 61)]
+    assert [b["name"] for b in checkboxes(single)] == [f"long-list:{n}" for n in range(1, 61)]

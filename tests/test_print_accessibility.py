@@ -96,16 +96,16 @@ def test_the_pack_can_be_filled_in_on_screen(handbook_out):
     """Name, Date and Notes are labelled text fields (Notes on many lines), in reading order."""
     for path in [handbook_out / "checklists.pdf", *sorted((handbook_out / "checklists").glob("*.pdf"))][:6]:
         fields = reader(path).get_fields()
-        for ident in {name.rsplit("-", 1)[0] for name in fields if name.endswith("-name")}:
-            name, date, notes = fields[f"{ident}-name"], fields[f"{ident}-date"], fields[f"{ident}-notes"]
+        for ident in {name.rsplit(":", 1)[0] for name in fields if name.endswith(":name")}:
+            name, date, notes = fields[f"{ident}:name"], fields[f"{ident}:date"], fields[f"{ident}:notes"]
             assert (name["/FT"], date["/FT"], notes["/FT"]) == ("/Tx", "/Tx", "/Tx")
             assert (name["/TU"], date["/TU"], notes["/TU"]) == ("Name", "Date", "Notes")
             assert int(notes.get("/Ff", 0)) & (1 << 12)  # multi-line
         order = [str(a.get("/T")) for page in pikepdf.open(path).pages for a in page.get("/Annots", [])
                  if a.get("/Subtype") == "/Widget"]
-        for ident in {name.rsplit("-", 1)[0] for name in order if name.endswith("-name")}:
-            own = [n for n in order if n.startswith(ident + "-")]
-            assert own[0] == f"{ident}-name" and own[1] == f"{ident}-date" and own[-1] == f"{ident}-notes"
+        for ident in {name.rsplit(":", 1)[0] for name in order if name.endswith(":name")}:
+            own = [n for n in order if n.startswith(ident + ":")]
+            assert own[0] == f"{ident}:name" and own[1] == f"{ident}:date" and own[-1] == f"{ident}:notes"
 
 
 def test_ace_by_daisy_finds_no_violation_in_the_epub(handbook_out, tmp_path):
