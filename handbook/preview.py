@@ -2,9 +2,12 @@
 
 The preview installs into a folder of its own (`OUT/.preview`), so it never changes what
 `handbook build` made: a build after a preview is the same as a build without one. It starts with a
-full build there; then a change runs the same stages as a build but typesets nothing: the site is
-made again from the sources, beside the downloads of that folder's last full build, without
-printed page numbers (they would be stale), and an editor sees it after a reload within seconds.
+full build there; then a change runs the same stages as a build, twice. First without typesetting:
+the site is made again from the sources, beside the downloads of that folder's last full build,
+without printed page numbers (they would be stale), and an editor sees it after a reload within
+seconds. Then a build of the preview's folder brings the PDF, the EPUB, the checklists and the
+site's page numbers up to date: the book's parts laid out before are kept in this process's memory
+(`typeset/inparts.py`), so only the parts the change touched are laid out again.
 """
 
 from __future__ import annotations
@@ -110,10 +113,18 @@ def run(chapters: Path, out: Path, layouts_dir: Path, paper: str, port: int, say
             names = sorted({Path(path).name for _, path in changes})
             say(f"changed: {', '.join(names)}")
             _attempt(lambda: refresh(project, folder, say), say)
+            _attempt(lambda: _downloads(project, folder, say), say)
     finally:
         server.shutdown()
         server.server_close()
     say("preview stopped")
+
+
+def _downloads(project: Project, folder: Path, say: Say) -> None:
+    """The downloads and printed page numbers after a change (the site refreshed without them)."""
+    started = time.monotonic()
+    result = full_build(project, folder, progress=lambda m: say(f"  {m}") if m.startswith("laid out") else None)
+    say(f"downloads refreshed in {time.monotonic() - started:.1f} s" if not result.skipped else "downloads up to date")
 
 
 def _start(project: Project, folder: Path, say: Say) -> None:

@@ -5,6 +5,7 @@ layout changes, and keeps serving the last good site when a change breaks the bo
 from __future__ import annotations
 
 import queue
+import re
 import shutil
 import threading
 import time
@@ -14,6 +15,7 @@ import urllib.request
 import pytest
 
 from handbook import layouts, preview
+from pdf_support import page_texts, reader
 
 GUARD = 120  # seconds: only stops a hung test; nothing here asserts on speed
 
@@ -71,6 +73,12 @@ def test_preview_serves_and_refreshes(running):
     chapter = book / "02-second.md"
     chapter.write_text(chapter.read_text().replace("Some details.", "Some fresh details."))
     _wait_for(lambda: "Some fresh details." in _get(url + "02-second.html"), log())
+    # Then the PDF follows too, from the parts kept in memory: the changed chapter laid out again.
+    pdf = out / ".preview" / "handbook.pdf"
+    _wait_for(lambda: any("downloads refreshed" in m for m in log()), log())
+    assert "Some fresh details." in " ".join(" ".join(page_texts(reader(pdf))).split())
+    laid = [m for m in log() if "laid out handbook.pdf" in m]
+    assert int(re.search(r"(\d+) kept", laid[-1])[1]) >= 1, laid  # the first chapter's part at least
     # A layout changes: so does the stylesheet served.
     css = layouts_dir / "site" / "site.css"
     css.write_text(css.read_text() + "\n/* preview-marker */\n")
@@ -78,7 +86,7 @@ def test_preview_serves_and_refreshes(running):
     # No service worker in the preview: a reload shows the latest render, not an offline copy.
     with pytest.raises(urllib.error.HTTPError):
         _get(url + "sw.js")
-    # The downloads still come from the last full build, which the page links.
+    # The page links the downloads.
     assert "downloads/handbook.pdf" in _get(url + "index.html")
     assert any("site refreshed" in m for m in log())
 
