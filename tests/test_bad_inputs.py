@@ -37,6 +37,8 @@ CASES = {
                                  "03-x.md:5: error: raw HTML element <iframe> is not allowed"),
     "html-block-style": ("03-x.md", "---\ntitle: x\n---\n\n<div style=\"color: red\"><p>open\n\n",
                          "03-x.md:5: error: <div style=...> is not allowed"),
+    "html-link-inside-the-book": ("03-x.md", "---\ntitle: x\n---\n\nSee <a href=\"#nowhere\">there</a>.\n",
+                                  "03-x.md:5: error: link '#nowhere' inside the book: write it in Markdown"),
     "undefined-footnote": ("03-x.md", "---\ntitle: x\n---\n\nA call[^missing] with no note.\n",
                            "03-x.md:5: error: footnote [^missing] is not defined"),
     "code-in-checklist": ("03-x.md", "---\ntitle: x\n---\n\n::: {.checklist #c title=\"C\"}\n- [ ] a\n\n"

@@ -58,6 +58,9 @@ class _Writer(HTMLParser):
                 self.out.problems.append(f"attribute {name!r} on <{tag}> is not allowed")
             elif name == "href" and urlsplit(value.strip()).scheme.lower() not in _LINK_SCHEMES:
                 self.out.problems.append(f"link {value!r} uses a scheme that is not allowed")
+            elif name == "href" and not urlsplit(value.strip()).scheme:
+                # Checked and resolved only as Markdown: each edition has its own files and anchors.
+                self.out.problems.append(f"link {value!r} inside the book: write it in Markdown, [words]({value.strip()})")
             else:
                 values[name] = value
         if tag == "img":

@@ -51,7 +51,7 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
     """`html` is the whole book's print HTML, `files` what it loads (`digest` their key)."""
     pieces = parts.split(html)
     if last.known:
-        starts = [1] + [last.chapter_start(p.name[3:]) or 1 for p in pieces[1:]]
+        starts = [1] + [last.anchors.get(p.name, 1) for p in pieces[1:]]  # a chapter part is named by its anchor
         anchors = dict(last.anchors)
     else:  # a first build: each part's pages guessed from its text
         starts, anchors = _map(pieces, *zip(*(p.guess() for p in pieces)))
@@ -91,7 +91,10 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
             fresh.append(pagemap.INDEX)
         pieces, ordered, starts = pieces + [piece], ordered + [index], starts + [start]
     counts = [p.count for p in ordered]
-    pdf = merge.merge([p.pdf for p in ordered], parts.blank_before(starts, counts))
+    try:
+        pdf = merge.merge([p.pdf for p in ordered], parts.blank_before(starts, counts))
+    except ValueError as exc:  # a link to an anchor no part has (the model's checks should have said)
+        raise RenderError.of("handbook.pdf", "merge", f"the book's parts could not be merged: {exc}") from None
     anchors, blocks = {}, {}
     for layout, start in zip(ordered, starts):
         anchors.update({a: page + start - 1 for a, page in layout.anchors.items()})
