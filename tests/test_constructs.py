@@ -141,7 +141,7 @@ def test_checklists_keep_intro_paragraphs_and_sub_tasks(out, epub):
     assert "Transcripts, job descriptions" in " ".join(items[3].itertext())
     pack = pypdf.PdfReader(out / "checklists" / "before-you-apply.pdf")
     boxes = sorted(name for name, f in pack.get_fields().items() if f.get("/FT") == "/Btn")
-    assert boxes == [f"before-you-apply-{n}" for n in range(1, 6)]
+    assert boxes == [f"before-you-apply:{n}" for n in range(1, 6)]
     boxes = site(out, "05-checklists.html").xpath("//input[@type='checkbox']/@data-tick-key")
     assert [key.rsplit("|", 1)[1] for key in boxes] == ["0", "1", "2", "3", "4"]
 
