@@ -2,7 +2,7 @@
 given changed, then merged into one PDF (`merge`).
 
 The page map settles by rounds. Each part is dressed with the map as it stands (the last build's,
-or a guess from the parts' sizes on a first build); the parts whose dressed HTML is not that of a
+or on a first build that of one pagination of the whole book); the parts whose dressed HTML is not that of a
 part laid out before (kept in memory by a preview, or in the output folder by the last build) are
 laid out; their page counts and anchors make the next map. When every part's dressed HTML matches
 its layout, the pages are those of the whole book laid out at once. The index comes last, from the
@@ -48,13 +48,11 @@ class Unsettled(Exception):
 
 def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], digest: str,
             last: PageMap, reuse: Reuse | None, beside: Beside | None) -> InParts:
-    """`html` is the whole book's print HTML, `files` what it loads (`digest` their key)."""
+    """`html` is the whole book's print HTML, `files` what it loads (`digest` their key); `last`
+    the page map to start from (the last build's, or a first pagination of the whole book)."""
     pieces = parts.split(html)
-    if last.known:
-        starts = [1] + [last.anchors.get(p.name, 1) for p in pieces[1:]]  # a chapter part is named by its anchor
-        anchors = dict(last.anchors)
-    else:  # a first build: each part's pages guessed from its text
-        starts, anchors = _map(pieces, *zip(*(p.guess() for p in pieces)))
+    starts = [1] + [last.anchors.get(p.name, 1) for p in pieces[1:]]  # a chapter part is named by its anchor
+    anchors = dict(last.anchors)
     laid: dict[str, PartLayout] = {}
     fresh: list[str] = []
     for round_ in range(MAX_ROUNDS + 1):
@@ -76,7 +74,8 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
             raise Unsettled(", ".join(j.name for j in jobs) or "kept parts")
         for result in _run(jobs, files, beside):
             laid[result.name] = result
-            fresh.append(result.name) if result.name not in fresh else None
+            if result.name not in fresh:
+                fresh.append(result.name)
         ordered = [laid[p.name] for p in pieces]
         starts, anchors = _map(pieces, [p.count for p in ordered], [p.anchors for p in ordered])
     ordered = [laid[p.name] for p in pieces]
@@ -116,7 +115,7 @@ def _map(pieces: list[parts.Part], counts, relative):
     starts = parts.place([*counts, 1])
     anchors: dict[str, int] = {}
     for piece, start, found in zip(pieces, starts, relative):
-        anchors.update({a: start for a in piece.ids})  # a guess until the part is laid out
+        anchors.update({a: start for a in piece.ids})  # an id its layout placed nowhere: the part's start
         anchors.update({a: page + start - 1 for a, page in found.items()})
     anchors[pagemap.anchor(pagemap.INDEX)] = starts[-1]
     return starts[:-1], anchors
