@@ -111,6 +111,9 @@ def test_a_build_after_a_preview_is_a_fresh_build(running, tmp_path):
     chapter = book / "02-second.md"
     chapter.write_text(chapter.read_text().replace("Some details.", "Some previewed details."))
     _wait_for(lambda: "Some previewed details." in _get(url + "02-second.html"), log())
+    # The preview then brings its downloads up to date; the builds below start once it is idle
+    # (in this test they share a process, whose environment a running build sets for its fonts).
+    _wait_for(lambda: any("downloads refreshed" in m or "downloads up to date" in m for m in log()), log())
     built = handbook("build", "--chapters", str(book), "--out", str(out), "--layouts", str(layouts_dir))
     fresh = handbook("build", "--chapters", str(book), "--out", str(tmp_path / "fresh"), "--layouts", str(layouts_dir))
     assert built.returncode == 0 and fresh.returncode == 0, built.stderr + fresh.stderr
