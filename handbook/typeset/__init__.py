@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook.errors import Diagnostic, RenderError
+from handbook.errors import Diagnostic
 from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import Project
 from handbook import pagemap
 from handbook.typeset import engine, faults, inparts, sandbox
-from handbook.typeset.corrected import OPTIONS, corrected_layout
+from handbook.typeset.corrected import OPTIONS, corrected_layout, page_facts
 from handbook.typeset.printhtml import index_html, mark, print_files
 
 # A layout kept from the last build stands for the same inputs only if it would be made the same
@@ -74,15 +74,10 @@ def lay_out(book: Book, project: Project, reuse: Reuse | None = None, last: Page
 
 
 def _whole_map(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None) -> PageMap:
+    """One pagination of the whole book, not written: the page map the parts start from. A
+    footnote away from its call is left for the part's own layout to report."""
     document, _, _ = corrected_layout(html, files, first_pages)
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, number)
-    try:
-        starts = faults.block_starts([engine.PageView(page) for page in document.pages])
-    except engine.DRIFT:
-        starts = {}  # the chapters' starts are then their anchors' pages
+    anchors, starts = page_facts(document, [], notes=False)
     return PageMap(anchors, starts, len(document.pages))
 
 
@@ -98,21 +93,7 @@ def lay_out_whole(book: Book, project: Project, reuse: Reuse | None = None,
     corrected = reuse("print/handbook.html", key) if reuse else None
     document, html, warnings = typeset_html((corrected or files["handbook.html"]).decode(), files, first_pages)
     files["handbook.html"] = html.encode()
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, number)  # where it starts, for elements over several pages
-    try:
-        views = [engine.PageView(page) for page in document.pages]
-        starts = faults.block_starts(views)
-        misplaced = [ident for ident, (call, note) in faults.note_pages(views).items() if note and note != call]
-    except engine.DRIFT as exc:  # internals moved: the pages' starts come from the anchors alone
-        warnings.append(Diagnostic("handbook.pdf", 0, "warning", "engine-drift",
-                                   f"page starts read from anchors only: {type(exc).__name__}: {exc}"))
-        starts, misplaced = {}, []
-    if misplaced:
-        raise RenderError.of("handbook.pdf", "footnote-page",
-                             f"footnotes {', '.join(misplaced)} could not be printed on the page of their call")
+    anchors, starts = page_facts(document, warnings)
     if book.index:
         document = with_index(book, project, files, document, anchors, starts)
     page_map = PageMap(anchors, starts, len(document.pages))

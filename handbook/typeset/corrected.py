@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handbook.errors import Diagnostic
+from handbook.errors import Diagnostic, RenderError
 from handbook.pagemap import PageMap
 from handbook.typeset import engine, faults, sandbox
 from handbook.typeset.printhtml import mark
@@ -46,3 +46,26 @@ def _lay_out_afresh(files: dict[str, bytes], html: str, what: str, options: dict
             return document, marks
         marks += found
     raise AssertionError("unreachable")
+
+
+def page_facts(document, warnings: list[Diagnostic], notes: bool = True) -> tuple[dict[str, int], dict[str, int]]:
+    """Where a laid-out document's anchors and keyed blocks begin (anchor -> page, block key ->
+    page). With `notes`, a footnote printed away from its call's page is an error. Should the
+    engine's internals have moved, the blocks' starts are left out and `warnings` says so."""
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)  # where it starts, for elements over several pages
+    try:
+        views = [engine.PageView(page) for page in document.pages]
+        starts = faults.block_starts(views)
+        misplaced = [ident for ident, (call, note) in faults.note_pages(views).items()
+                     if notes and note and note != call]
+    except engine.DRIFT as exc:  # internals moved: the pages' starts come from the anchors alone
+        warnings.append(Diagnostic("handbook.pdf", 0, "warning", "engine-drift",
+                                   f"page starts read from anchors only: {type(exc).__name__}: {exc}"))
+        starts, misplaced = {}, []
+    if misplaced:
+        raise RenderError.of("handbook.pdf", "footnote-page",
+                             f"footnotes {', '.join(misplaced)} could not be printed on the page of their call")
+    return anchors, starts

@@ -49,29 +49,15 @@ class PartLayout:
 
 def lay_out_part(job: PartJob, files: dict[str, bytes]) -> PartLayout:
     """Lay out one dressed part with the engine's faults corrected, as the whole book would be."""
-    from handbook.typeset import engine, faults, sandbox
+    from handbook.typeset import sandbox
     from handbook.typeset.printhtml import mark
-    from handbook.typeset.corrected import OPTIONS, corrected_layout
+    from handbook.typeset.corrected import OPTIONS, corrected_layout, page_facts
 
     if job.correct:
         document, marks, warnings = corrected_layout(job.html, files)
     else:
         document, marks, warnings = sandbox.paginate(job.html, files, "handbook.pdf", **OPTIONS), [], []
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, number)
-    try:
-        views = [engine.PageView(page) for page in document.pages]
-        starts = faults.block_starts(views)
-        misplaced = [ident for ident, (call, note) in faults.note_pages(views).items() if note and note != call]
-    except engine.DRIFT as exc:  # internals moved: the pages' starts come from the anchors alone
-        warnings.append(Diagnostic("handbook.pdf", 0, "warning", "engine-drift",
-                                   f"page starts read from anchors only: {type(exc).__name__}: {exc}"))
-        starts, misplaced = {}, []
-    if misplaced:
-        raise RenderError.of("handbook.pdf", "footnote-page",
-                             f"footnotes {', '.join(misplaced)} could not be printed on the page of their call")
+    anchors, starts = page_facts(document, warnings)
     pdf = sandbox.write(document, "handbook.pdf", **OPTIONS)
     return PartLayout(job.name, job.key, pdf, mark(job.html, marks), tuple(marks), anchors, starts, len(document.pages), tuple(warnings))
 
