@@ -1,11 +1,13 @@
 """The tasks the build gives its second-core worker (`handbook/worker.py`).
 
 - `warm`: read the book and import the writers while the main process starts its layout.
-- `checklists`: make the checklist PDFs with the page numbers of an earlier layout (the last
-  build's, or this one's first pagination); the main process keeps each only if its inputs turn
-  out the same as the final layout's. The links inside each are checked here, too.
+- `checklists`: make the checklist PDFs (all, or a share) with the page numbers of an earlier
+  layout (the last build's, or this one's once its numbers settle); the main process keeps each
+  only if its inputs turn out the same as the final layout's. The links inside each are checked
+  here, too.
 - `check`: check the links inside finished files, off the book's critical path.
-- `part`: lay out a part of the book, while the main process lays out others.
+
+The parts of the book it lays out, renumbers and writes are the tasks of `typeset/laidout.py`.
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ def warm(project: Project) -> None:
     gc.freeze()
 
 
-def checklists(project: Project, page_map: PageMap, reuse) -> dict[str, tuple[str, bytes, list[Diagnostic]]]:
-    """What it rendered (name -> inputs key, PDF, link problems); unchanged files are left to
-    the main process, which keeps them itself."""
+def checklists(project: Project, page_map: PageMap, reuse,
+               only: frozenset[str] | None = None) -> dict[str, tuple[str, bytes, list[Diagnostic]]]:
+    """What it rendered of the checklist PDFs (`only` those named): name -> inputs key, PDF, link
+    problems. Unchanged files are left to the main process, which keeps them itself."""
     from handbook.outputs import checklists as pack
 
-    made = pack.make(_book(project), page_map, project, reuse)
+    made = pack.make(_book(project), page_map, project, reuse, only=only)
     return {name: (made.keys[name], made.files[name], checks.outputs({name: made.files[name]}))
             for name in made.rendered}
 
@@ -51,10 +54,3 @@ def checklists(project: Project, page_map: PageMap, reuse) -> dict[str, tuple[st
 def check(files: dict[str, bytes]) -> list[Diagnostic]:
     return checks.outputs(files)
 
-
-def part(job, files: dict[str, bytes]):
-    """Lay out one part of the book (typeset/laidout.py); a failure comes back as a value."""
-    from handbook.typeset.laidout import lay_out_parts
-
-    result = lay_out_parts([job], files)
-    return result if isinstance(result, Exception) else result[0]

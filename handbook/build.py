@@ -34,6 +34,7 @@ from handbook.project import DEFAULT_LAYOUTS, Paperback, Project
 
 Progress = Callable[[str], None]
 PAPERBACK = "paperback"  # the paperback edition's folder inside --out
+CHECKLIST_SHARE = 3  # checklists per task of the second core (the pack is a task of its own)
 ENGINES = ("weasyprint", "ebooklib", "markdown-it-py", "mdit-py-plugins", "jinja2", "font-source-serif-pro",
            "font-source-sans-pro", "pypdfium2", "pillow", "pagefind-bin", "fonttools", "brotli")
 
@@ -96,17 +97,23 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
         if book.checklists and last.known:
             # The second core makes the checklists with the page numbers of the last layout, then
             # helps with the layout; a checklist whose page moved is made again.
-            early.append(worker.submit(ahead.checklists, project, last, previous.reusable))
-        elif book.checklists:  # no earlier layout: start them with this one's first pagination
+            early.append((None, worker.submit(ahead.checklists, project, last, previous.reusable)))
+        elif book.checklists:  # no earlier layout: start them once this one's page numbers settle
             def start_early(first):
-                early.append(worker.submit(ahead.checklists, project, first, previous.reusable))
+                # In shares, so that this process can take back those not yet started when it
+                # comes to the checklists itself.
+                names = checklists.names(book)
+                for share in [names[:1]] + [names[i:i + CHECKLIST_SHARE] for i in range(1, len(names), CHECKLIST_SHARE)]:
+                    share = frozenset(share)
+                    early.append((share, worker.submit(ahead.checklists, project, first, previous.reusable, share)))
 
         started = time.monotonic()
         say("laying out handbook.pdf...")
         layout = typeset.lay_out(book, project, previous.reusable, last,
-                                 beside=lambda job, given: worker.submit(ahead.part, job, given), first_pages=start_early)
+                                 beside=worker.submit, settled=start_early)
         kept = len(layout.parts) // 3 - len(layout.laid_out)
-        say(f"laid out handbook.pdf ({layout.page_map.count} pages; {len(layout.laid_out)} parts laid out, "
+        renumbered = f", {len(layout.renumbered)} of them renumbered in place" if layout.renumbered else ""
+        say(f"laid out handbook.pdf ({layout.page_map.count} pages; {len(layout.laid_out)} parts laid out{renumbered}, "
             f"{kept} kept) in {time.monotonic() - started:.1f} s")
         files = {"handbook.pdf": layout.pdf, **{f"print/{name}": data for name, data in layout.files.items()}}
         keys = {"print/handbook.html": layout.key}
@@ -117,11 +124,16 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
         cover = cover_png.make(book, project)
         epub = ebook.make(book, layout, project, cover.files["cover.png"])
         checking.append(worker.submit(ahead.check, epub.files))
-        made_ahead, problems = _ahead(early)
+        # The shares of the checklists the worker has not started are made here, while it ends
+        # the others; a share made here was made with this layout's page map.
+        taken = frozenset(name for share, future in early[::-1] if share and future.cancel() for name in share)
+        here = checklists.make(book, layout.page_map, project, previous.reusable, only=taken) if taken else None
+        made_ahead = _ahead(early)
+        made_here = {name: (here.keys[name], here.files[name]) for name in here.rendered} if here else {}
         pack = checklists.make(book, layout.page_map, project, previous.reusable,
-                                       {name: (key, data) for name, (key, data, _) in made_ahead.items()})
-        problems += [p for name in pack.ahead for p in made_ahead[name][2]]
-        fresh = {name: pack.files[name] for name in pack.rendered if name not in pack.ahead}
+                               {**{name: (key, data) for name, (key, data, _) in made_ahead.items()}, **made_here})
+        problems = [p for name in pack.ahead if name in made_ahead for p in made_ahead[name][2]]
+        fresh = {name: pack.files[name] for name in pack.rendered if name not in made_ahead}
         if fresh:
             checking.append(worker.submit(ahead.check, fresh))
         if pack.files:
@@ -151,14 +163,18 @@ def _paperback(book: Book, project: Project, previous: install.Previous, say: Pr
     return made.files, made.keys, PageMap({}, {}, pages), warnings
 
 
-def _ahead(early: list) -> tuple[dict, list[Diagnostic]]:
-    """What the worker made ahead (name -> key, PDF, link problems); nothing if it could not."""
-    if not early:
-        return {}, []
-    try:
-        return early[-1].result(), []
-    except Exception:  # noqa: BLE001 - a failed guess costs time, never correctness: the writer renders
-        return {}, []
+def _ahead(early: list) -> dict:
+    """What the worker made ahead (name -> key, PDF, link problems), from the tasks it was not
+    taken back from; nothing from a task that failed."""
+    made: dict = {}
+    for _, future in early:
+        if future.cancelled():
+            continue
+        try:
+            made.update(future.result())
+        except Exception:  # noqa: BLE001 - a failed guess costs time, never correctness: the writer renders
+            pass
+    return made
 
 
 def inputs_stamp(project: Project) -> str:

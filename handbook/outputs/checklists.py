@@ -44,16 +44,22 @@ def _entries(book: Book, page_map: PageMap, project: Project, checklists: list[C
     return entries
 
 
+def names(book: Book) -> list[str]:
+    """The PDFs `make` makes: the pack first (the largest), then each checklist alone."""
+    return ["checklists.pdf"] + [f"checklists/{c.id}.pdf" for c in book.checklists]
+
+
 def make(book: Book, page_map: PageMap, project: Project, reuse: Reuse | None = None,
-         ahead: Ahead | None = None) -> Made:
+         ahead: Ahead | None = None, only: frozenset[str] | None = None) -> Made:
+    """The checklist PDFs (`only` those named: a share of the work for the second core)."""
     css = layouts.read(project, "print/checklists.css").decode()
     files = {"checklists.css": css.encode(), **layouts.fonts_for(project, css)}
     fallback_css, fallback_files = fonts.declarations(project, glyphs.codes(book))
     if fallback_css:
         files.update({FALLBACK_CSS: fallback_css.encode(), **fallback_files})
     made = Made({})
-    jobs = [("checklists.pdf", list(book.checklists))]
-    jobs += [(f"checklists/{c.id}.pdf", [c]) for c in book.checklists]
+    jobs = list(zip(names(book), [list(book.checklists)] + [[c] for c in book.checklists]))
+    jobs = [job for job in jobs if only is None or job[0] in only]
     for name, checklists in jobs:
         page = layouts.render(project, "print/checklists.html.j2", book=book, config=book.config,
                               entries=_entries(book, page_map, project, checklists, files), paper=project.paper,

@@ -45,24 +45,20 @@ class PrintLayout:
     warnings: tuple[Diagnostic, ...] = field(default=())
     parts: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # laid-out parts kept for the next build
     laid_out: tuple[str, ...] = ()  # the parts laid out this time (all others were kept)
+    renumbered: tuple[str, ...] = ()  # of those, the ones renumbered in place after their first layout
 
 
 def lay_out(book: Book, project: Project, reuse: Reuse | None = None, last: PageMap | None = None,
-            beside: inparts.Beside | None = None, first_pages: Callable[[PageMap], None] | None = None) -> PrintLayout:
+            beside: inparts.Beside | None = None, settled: inparts.Settled | None = None) -> PrintLayout:
     """The book laid out in parts (`inparts`), on both cores when `beside` is given, each part
     again only if what it is given changed since the last build (`reuse`, `last` its page map).
-    With no earlier map, the whole book is paginated once for it (`first_pages` is given the
-    anchors' pages of its first pagination). Should the page numbers not settle, the whole book
-    is laid out at once, with a warning."""
+    `settled` is given the page map as soon as it has settled. Should the page numbers not
+    settle, the whole book is laid out at once, with a warning."""
     files = print_files(book, project)
     html = files.pop("handbook.html").decode()
     key = sandbox.inputs_key(files, corrections=_CORRECTIONS_CODE, **OPTIONS)
-    if last is None or not last.known:
-        # Every part cites pages of others: guessed, they would all be laid out twice or more.
-        # One pagination of the whole book (not written) gives the map they settle on at once.
-        last = _whole_map(html, files, first_pages)
     try:
-        made = inparts.lay_out(book, project, html, files, key, last or PageMap(), reuse, beside)
+        made = inparts.lay_out(book, project, html, files, key, last or PageMap(), reuse, beside, settled)
     except inparts.Unsettled as exc:
         files["handbook.html"] = html.encode()
         layout = lay_out_whole(book, project)
@@ -70,15 +66,8 @@ def lay_out(book: Book, project: Project, reuse: Reuse | None = None, last: Page
                              f"the page numbers of the parts did not settle ({exc}): laid out as one document")
         return PrintLayout(layout.pdf, layout.files, layout.page_map, layout.key, (*layout.warnings, warning))
     files["handbook.html"] = mark(html, made.marks).encode()  # the book as laid out, for whoever times it alone
-    return PrintLayout(made.pdf, files, made.page_map, key, tuple(made.warnings), made.outputs, tuple(made.laid_out))
-
-
-def _whole_map(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None) -> PageMap:
-    """One pagination of the whole book, not written: the page map the parts start from. A
-    footnote away from its call is left for the part's own layout to report."""
-    document, _, _ = corrected_layout(html, files, first_pages)
-    anchors, starts = page_facts(document, [], notes=False)
-    return PageMap(anchors, starts, len(document.pages))
+    return PrintLayout(made.pdf, files, made.page_map, key, tuple(made.warnings), made.outputs,
+                       tuple(made.laid_out), tuple(made.renumbered))
 
 
 def lay_out_whole(book: Book, project: Project, reuse: Reuse | None = None,

@@ -1,14 +1,18 @@
 """One part of the book laid out: its PDF and the page facts the rest of the book needs from it.
 
-`lay_out_part` runs in either process (the build's or its second core's); a `PartLayout` is plain
-data, so it crosses between them, and it is kept in the output folder (`record`/`from_record`) so
-that the next build can take the part as it is when its dressed HTML has not changed.
+The tasks here run in either process (the build's or its second core's). A part laid out stays in
+the process that laid it out (`_held`) until the book's page map has settled: given other page
+numbers (`renumber_part`), it is renumbered in place where the numbers keep their widths, laid out
+again otherwise; then it is written (`write_part`). A `PartLayout` is plain data, so it crosses
+between the processes, and it is kept in the output folder (`record`/`from_record`) so that the
+next build can take the part as it is when its dressed HTML has not changed.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from handbook.errors import Diagnostic, RenderError
 
@@ -25,13 +29,14 @@ class PartJob:
 class PartLayout:
     name: str
     key: str
-    pdf: bytes
+    pdf: bytes  # empty while the layout is held, not yet written
     html: str  # what the typesetter was given, with the corrections' marks: WeasyPrint makes `pdf` of it
     marks: tuple[tuple[str, str], ...]  # the corrections the layout made (block key, attribute)
     anchors: dict[str, int]  # anchor -> page within the part (1 is its first)
     starts: dict[str, int]  # block key -> page within the part that begins with it
     count: int
     warnings: tuple[Diagnostic, ...] = field(default=())
+    renumbered: bool = False  # made by renumbering an earlier layout in place (not kept in the record)
 
     def record(self) -> bytes:
         return json.dumps({"name": self.name, "marks": self.marks, "anchors": self.anchors,
@@ -47,8 +52,12 @@ class PartLayout:
             return None  # not a record this build can read: the part is laid out again
 
 
-def lay_out_part(job: PartJob, files: dict[str, bytes]) -> PartLayout:
-    """Lay out one dressed part with the engine's faults corrected, as the whole book would be."""
+_held: dict[str, tuple[PartJob, object]] = {}  # in this process: parts laid out and not yet written
+
+
+def lay_out_part(job: PartJob, files: dict[str, bytes], hold: bool = False) -> PartLayout:
+    """Lay out one dressed part with the engine's faults corrected, as the whole book would be;
+    with `hold`, the layout is kept in this process, unwritten, for `renumber_part`/`write_part`."""
     from handbook.typeset import sandbox
     from handbook.typeset.printhtml import mark
     from handbook.typeset.corrected import OPTIONS, corrected_layout, page_facts
@@ -58,14 +67,56 @@ def lay_out_part(job: PartJob, files: dict[str, bytes]) -> PartLayout:
     else:
         document, marks, warnings = sandbox.paginate(job.html, files, "handbook.pdf", **OPTIONS), [], []
     anchors, starts = page_facts(document, warnings)
-    pdf = sandbox.write(document, "handbook.pdf", **OPTIONS)
+    if hold:
+        _held[job.name] = (job, document)
+        pdf = b""
+    else:
+        _held.pop(job.name, None)
+        pdf = sandbox.write(document, "handbook.pdf", **OPTIONS)
     return PartLayout(job.name, job.key, pdf, mark(job.html, marks), tuple(marks), anchors, starts, len(document.pages), tuple(warnings))
 
 
-def lay_out_parts(jobs: list[PartJob], files: dict[str, bytes]) -> list[PartLayout] | RenderError:
+def renumber_part(job: PartJob, files: dict[str, bytes], facts: PartLayout, start: tuple[int, int],
+                  pages: tuple[Mapping[str, int], Mapping[str, int]]) -> PartLayout | RenderError:
+    """The part held here (`facts` its layout's) as `job` dresses it: the same layout with its page
+    numbers changed (`engine.renumber`: the start page and the cited pages, old and new), or, where
+    that cannot be done, the part laid out afresh. A failure comes back as a value."""
+    from handbook.typeset import engine
+    from handbook.typeset.printhtml import mark
+
+    held = _held.get(job.name)
+    if held is not None:
+        try:
+            engine.renumber(held[1], start, pages)
+        except engine.Unsupported:
+            pass  # laid out afresh below
+        else:
+            _held[job.name] = (job, held[1])
+            return replace(facts, key=job.key, html=mark(job.html, list(facts.marks)), renumbered=True)
+    try:
+        return lay_out_part(job, files, hold=True)
+    except RenderError as error:
+        return error
+
+
+def write_part(name: str) -> bytes:
+    """The PDF of the part held here."""
+    from handbook.typeset import sandbox
+    from handbook.typeset.corrected import OPTIONS
+
+    _, document = _held.pop(name)
+    return sandbox.write(document, "handbook.pdf", **OPTIONS)
+
+
+def forget() -> None:
+    """Drop the layouts held here (a build that ended, or failed)."""
+    _held.clear()
+
+
+def lay_out_parts(jobs: list[PartJob], files: dict[str, bytes], hold: bool = False) -> list[PartLayout] | RenderError:
     """Several parts, one after the other (the second core's task); a failure comes back as a
     value, with every problem it found."""
     try:
-        return [lay_out_part(job, files) for job in jobs]
+        return [lay_out_part(job, files, hold) for job in jobs]
     except RenderError as error:
         return error

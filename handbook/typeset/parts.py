@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from handbook.typeset.merge import foreign_href
 
 FRONT = "front"
+PAGE_TEXT = 1800  # characters of text on a page of the handbook, near enough for a first guess
+FRONT_PAGES = 5  # cover, its blank verso, title page, copyright page, and a page for the contents
 _PART = re.compile(r"<!--part:([^>]*?)-->")  # where the layout marks a chapter's part to begin
 _END = "<!--parts-end-->"
 _DATES = re.compile(r'<meta name="dcterms\.[a-z]+" content="[^"]*">\n?')
@@ -39,6 +41,13 @@ class Part:
     body: str  # the part's elements of the body, as written in the whole book's HTML
     ids: frozenset[str]  # the anchors in it
     cites: tuple[str, ...]  # anchors in other parts it links to, in order, each once
+    text: int  # characters of text in it
+    where: dict[str, int]  # anchor -> characters of text before it
+
+    def guess(self) -> tuple[int, dict[str, int]]:
+        """Its page count and its anchors' pages, guessed from its text (a first build's start)."""
+        count = max(1, round(self.text / PAGE_TEXT)) + (FRONT_PAGES if self.name == FRONT else 0)
+        return count, {anchor: min(count, chars // PAGE_TEXT + 1) for anchor, chars in self.where.items()}
 
 
 def split(html: str) -> list[Part]:
@@ -61,10 +70,17 @@ def whole(name: str, html: str) -> Part:
 
 
 def _part(name: str, head: str, markup: str) -> Part:
+    where: dict[str, int] = {}
+    text, last = 0, 0
+    for tag in _TAG.finditer(markup):
+        text += len(re.sub(r"<[^>]*>|\s+", " ", markup[last:tag.start()]))
+        last = tag.end()
+        for ident in _ID.findall(tag.group(0)):
+            where.setdefault(ident, text)
+    text += len(markup) - last
     tags = _TAG.findall(markup)
-    ids = frozenset(ident for tag in tags for ident in _ID.findall(tag))
-    cites = {t: None for tag in tags if tag.startswith("<a") for t in _HREF.findall(tag) if t not in ids}
-    return Part(name, head, markup, ids, tuple(cites))
+    cites = {t: None for tag in tags if tag.startswith("<a") for t in _HREF.findall(tag) if t not in where}
+    return Part(name, head, markup, frozenset(where), tuple(cites), text, where)
 
 
 def dress(part: Part, start: int | None, anchors: Mapping[str, int]) -> str:

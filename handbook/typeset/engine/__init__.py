@@ -23,13 +23,13 @@ import weasyprint
 import weasyprint.document
 import weasyprint.layout
 
-from handbook.typeset.engine import restyle
+from handbook.typeset.engine import renumbering, restyle
 from handbook.typeset.engine.restyle import Unsupported
 from handbook.typeset.engine.tags import richer_tags
 from handbook.typeset.engine.text import complete_text_map
 from handbook.typeset.engine.views import PageView
 
-__all__ = ["PageView", "complete_text_map", "richer_tags", "corrected", "Unsupported", "Drift", "DRIFT", "VERSION"]
+__all__ = ["PageView", "complete_text_map", "richer_tags", "corrected", "renumber", "Unsupported", "Drift", "DRIFT", "VERSION"]
 
 VERSION = "70.0"  # the WeasyPrint whose internals this module knows
 DRIFT = (AttributeError, KeyError, TypeError, IndexError, ValueError)
@@ -49,6 +49,15 @@ class Drift(Unsupported):
 def check_version() -> None:
     if weasyprint.__version__ != VERSION or not restyle.AVAILABLE:
         raise Drift(f"WeasyPrint {weasyprint.__version__} (corrections in place need {VERSION})")
+
+
+def renumber(document, start: tuple[int, int], pages) -> int:
+    """`renumbering.renumber`: a laid-out document's page numbers changed in place, or `Unsupported`."""
+    check_version()
+    try:
+        return renumbering.renumber(document, start, pages)
+    except DRIFT as exc:
+        raise Drift(f"renumbering: {type(exc).__name__}: {exc}") from None
 
 
 class Corrections:
