@@ -126,7 +126,7 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
         checking.append(worker.submit(ahead.check, epub.files))
         # The shares of the checklists the worker has not started are made here, while it ends
         # the others; a share made here was made with this layout's page map.
-        taken = frozenset(name for share, future in early[::-1] if share and future.cancel() for name in share)
+        taken = _take_back(early)
         here = checklists.make(book, layout.page_map, project, previous.reusable, only=taken) if taken else None
         made_ahead = _ahead(early)
         made_here = {name: (here.keys[name], here.files[name]) for name in here.rendered} if here else {}
@@ -161,6 +161,15 @@ def _paperback(book: Book, project: Project, previous: install.Previous, say: Pr
     if problems:
         raise RenderError(problems)
     return made.files, made.keys, PageMap({}, {}, pages), warnings
+
+
+def _take_back(early: list) -> frozenset[str]:
+    """The checklists of the worker's shares it has not started, now cancelled there."""
+    taken: set[str] = set()
+    for share, future in early[::-1]:
+        if share and future.cancel():
+            taken |= share
+    return frozenset(taken)
 
 
 def _ahead(early: list) -> dict:

@@ -52,7 +52,7 @@ class PartLayout:
             return None  # not a record this build can read: the part is laid out again
 
 
-_held: dict[str, tuple[PartJob, object]] = {}  # in this process: parts laid out and not yet written
+_held: dict[str, object] = {}  # in this process: the documents of parts laid out and not yet written
 
 
 def lay_out_part(job: PartJob, files: dict[str, bytes], hold: bool = False) -> PartLayout:
@@ -68,7 +68,7 @@ def lay_out_part(job: PartJob, files: dict[str, bytes], hold: bool = False) -> P
         document, marks, warnings = sandbox.paginate(job.html, files, "handbook.pdf", **OPTIONS), [], []
     anchors, starts = page_facts(document, warnings)
     if hold:
-        _held[job.name] = (job, document)
+        _held[job.name] = document
         pdf = b""
     else:
         _held.pop(job.name, None)
@@ -84,14 +84,12 @@ def renumber_part(job: PartJob, files: dict[str, bytes], facts: PartLayout, star
     from handbook.typeset import engine
     from handbook.typeset.printhtml import mark
 
-    held = _held.get(job.name)
-    if held is not None:
+    if job.name in _held:
         try:
-            engine.renumber(held[1], start, pages)
+            engine.renumber(_held[job.name], start, pages)
         except engine.Unsupported:
             pass  # laid out afresh below
         else:
-            _held[job.name] = (job, held[1])
             return replace(facts, key=job.key, html=mark(job.html, list(facts.marks)), renumbered=True)
     try:
         return lay_out_part(job, files, hold=True)
@@ -104,8 +102,7 @@ def write_part(name: str) -> bytes:
     from handbook.typeset import sandbox
     from handbook.typeset.corrected import OPTIONS
 
-    _, document = _held.pop(name)
-    return sandbox.write(document, "handbook.pdf", **OPTIONS)
+    return sandbox.write(_held.pop(name), "handbook.pdf", **OPTIONS)
 
 
 def forget() -> None:

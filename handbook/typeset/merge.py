@@ -34,6 +34,11 @@ def foreign_href(anchor: str) -> str:
     return FOREIGN + quote(anchor, safe="")
 
 
+def foreign_anchor(href: str) -> str | None:
+    """The anchor a `foreign_href` links to (None: not a link to another part)."""
+    return unquote(href[len(FOREIGN):]) if href.startswith(FOREIGN) else None
+
+
 def merge(parts: list[bytes], blank_before: list[bool]) -> bytes:
     """parts: each part's PDF, in book order; blank_before[i]: one blank page before part i (the
     verso a whole-book layout leaves so that the part starts on a right-hand page)."""
@@ -187,9 +192,9 @@ def _links(out: pikepdf.Pdf, names: dict[str, String]) -> None:
         for annot in page.obj.get("/Annots", []):
             action = annot.get("/A")
             uri = str(action.get("/URI", "")) if action is not None else ""
-            if annot.get("/Subtype") != Name.Link or not uri.startswith(FOREIGN):
+            anchor = foreign_anchor(uri)
+            if annot.get("/Subtype") != Name.Link or anchor is None:
                 continue
-            anchor = unquote(uri[len(FOREIGN):])
             if anchor not in names:
                 raise ValueError(f"a link goes to #{anchor}, an anchor no part has")
             del annot["/A"]

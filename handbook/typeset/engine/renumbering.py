@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from urllib.parse import unquote
 
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import Layout, line_size
 
 from handbook.typeset.engine.restyle import Unsupported
 
-from handbook.typeset.merge import FOREIGN  # a link to another part's anchor
+from handbook.typeset.merge import foreign_anchor
 
 
 def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mapping[str, int]]) -> int:
@@ -41,7 +40,7 @@ def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], M
             if len(old) != len(new):
                 raise Unsupported(f"page {old} becomes {new}: another width")
             wanted[key] = (old, new)
-            edits.setdefault(key, []).extend(t for t in _walk(box) if isinstance(t, boxes.TextBox))
+            edits.setdefault(key, []).extend(t for t in box.descendants(True) if isinstance(t, boxes.TextBox))
     changes = []
     for key, (old, new) in wanted.items():
         found = re.compile(rf"(?<!\d){old}(?!\d)")
@@ -61,7 +60,7 @@ def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], M
 def _numbered(page_box, index: int) -> Iterator[tuple[tuple, object]]:
     """The boxes of a page whose generated content prints a page number, each with a key that is
     the same for every fragment of one pseudo-element (over lines and pages)."""
-    for box in _walk(page_box):
+    for box in page_box.descendants(True):  # placeholders too: what is positioned prints numbers as well
         if isinstance(box, boxes.MarginBox):
             if _page_items(box):
                 yield (index, box.at_keyword), box
@@ -93,7 +92,7 @@ def _values(box, folio: int, new_folio: int, pages) -> tuple[str, str]:
     if kind == "attr()" or (kind == "target-counter()" and value[1:] == ("page", "decimal")
                             and value[0] == ("attr()", ("href", "url", ""))):
         href = box.element.get("href") or ""
-        anchor = unquote(href[len(FOREIGN):]) if href.startswith(FOREIGN) else href[1:] if href.startswith("#") else None
+        anchor = foreign_anchor(href) or (href[1:] if href.startswith("#") else None)
         if anchor in pages[0] and anchor in pages[1]:
             return str(pages[0][anchor]), str(pages[1][anchor])
         raise Unsupported(f"a page number for {href!r}, an anchor the part was not given")
@@ -106,8 +105,3 @@ def _width(style, text: str) -> float:
     line, _ = layout.get_first_line()
     return line_size(line, style)[0]
 
-
-def _walk(box) -> Iterator:
-    yield box
-    for child in getattr(box, "children", None) or ():
-        yield from _walk(child)
