@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from handbook import pagemap
@@ -23,12 +22,12 @@ from handbook.errors import Diagnostic, RenderError
 from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import Project
-from handbook.typeset import laidout, merge, parts
+from handbook.typeset import dispatch, laidout, merge, parts
+from handbook.typeset.dispatch import Beside, Item
 from handbook.typeset.laidout import PartJob, PartLayout, lay_out_part
 from handbook.typeset.printhtml import index_html
 
 MAX_ROUNDS = 4  # a map that has not settled after this many rounds of layouts is not going to
-Beside = Callable[..., Future]  # runs a function (of `laidout`) on the second core
 Reuse = Callable[[str, str], "bytes | None"]
 Settled = Callable[[PageMap], None]
 
@@ -65,43 +64,63 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
     the page map to start from (the last build's; unknown on a first build); `settled` is told
     the map as soon as it has settled, before the parts are written."""
     pieces = parts.split(html)
-    if last.known:
-        starts = [1] + [last.anchors.get(p.name, 1) for p in pieces[1:]]  # a chapter part is named by its anchor
-        anchors = dict(last.anchors)
-    else:  # a first build: each part's pages guessed from its text, then renumbered
-        starts, anchors = _map(pieces, *zip(*(p.guess() for p in pieces)))
     laid: dict[str, PartLayout] = {}
     held: dict[str, _Held] = {}
     fresh: list[str] = []
     renumbered: list[str] = []
+    where = {piece.name: i for i, piece in enumerate(pieces)}
+
+    def dress(piece: parts.Part) -> Item | None:
+        """The part as the map stands now; None if its layout is already that (or was kept)."""
+        starts, anchors = _estimate(pieces, laid, last)
+        start = starts[where[piece.name]]
+        dressed = parts.dress(piece, start, anchors)
+        key = _key(digest, dressed)
+        if piece.name in laid and laid[piece.name].key == key:
+            return None
+        found = _found(piece.name, key, reuse)
+        if found is not None:
+            laid[piece.name] = found
+            held.pop(piece.name, None)
+            return None
+        return PartJob(piece.name, dressed, key), start, {a: anchors.get(a, 0) for a in piece.cites}
+
+    def take(result: PartLayout, item: Item, there: bool) -> None:
+        job, start, cited = item
+        if job.name in held and held[job.name].beside != there:  # laid out again by the other core
+            beside(laidout.drop, job.name) if held[job.name].beside else laidout.drop(job.name)
+        laid[job.name] = result
+        held[job.name] = _Held(job, there, start, cited)
+        if job.name not in fresh:
+            fresh.append(job.name)
+        if result.renumbered and job.name not in renumbered:
+            renumbered.append(job.name)
+
+    def renumber(item: Item):
+        job, start, cited = item
+        was, facts = held[job.name], laid[job.name]
+        numbers = facts, (was.start, start), (_pages(facts, was.start, was.cited), _pages(facts, start, cited))
+        if was.beside and beside is not None:
+            return beside(laidout.renumber_part, job, files, *numbers)
+        return laidout.renumber_part(job, files, *numbers)
+
     try:
         for round_ in range(MAX_ROUNDS + 1):
-            jobs, moved = [], []
-            for piece, start in zip(pieces, starts):
-                dressed = parts.dress(piece, start, anchors)
-                key = _key(digest, dressed)
-                if piece.name in laid and laid[piece.name].key == key:
+            queue, moved = [], []
+            for piece in pieces:
+                item = dress(piece)
+                if item is None:
                     continue
-                job = PartJob(piece.name, dressed, key)
-                cited = {a: anchors.get(a, 0) for a in piece.cites}
-                found = _found(piece.name, key, reuse)
-                if found is not None:
-                    laid[piece.name] = found
-                    held.pop(piece.name, None)
-                elif piece.name in held:
-                    moved.append((job, start, cited))
-                else:
-                    jobs.append((job, start, cited))
-            if not jobs and not moved:
+                if piece.name in held and _same_widths(laid[piece.name], held[piece.name], item):
+                    moved.append(item)
+                else:  # laid out (again) on whichever core is free
+                    queue.append(piece)
+            if not queue and not moved:
                 break
             if round_ == MAX_ROUNDS:
-                raise Unsettled(", ".join(j.name for j, _, _ in jobs + moved))
-            for result in _run(jobs, moved, files, beside, laid, held):
-                if result.name not in fresh:
-                    fresh.append(result.name)
-            renumbered += [j.name for j, _, _ in moved if laid[j.name].renumbered and j.name not in renumbered]
-            ordered = [laid[p.name] for p in pieces]
-            starts, anchors = _map(pieces, [p.count for p in ordered], [p.anchors for p in ordered])
+                raise Unsettled(", ".join([p.name for p in queue] + [j.name for j, _, _ in moved]))
+            dispatch.run(_order(queue, laid, last), dress, moved, renumber, files, beside, take)
+        starts, anchors = _estimate(pieces, laid, last)
         _write(laid, held, files, beside, lambda: settled and settled(
             PageMap(anchors, {}, starts[-1] + laid[pieces[-1].name].count - 1)))
         ordered = [laid[p.name] for p in pieces]
@@ -118,6 +137,16 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
     finally:
         laidout.forget()
     return _merged(ordered, starts, fresh, renumbered)
+
+
+def _order(queue: list[parts.Part], laid: dict[str, PartLayout], last: PageMap) -> list[parts.Part]:
+    """The order a round's parts are laid out in. While the map is a guess (a first build's first
+    round), the book's order with the front matter last: each part is then given the real page
+    counts of most parts before it, and the contents those of all. Otherwise the largest first,
+    so that the two cores end together."""
+    if not last.known and not laid:
+        return [p for p in queue if p.name != parts.FRONT] + [p for p in queue if p.name == parts.FRONT]
+    return sorted(queue, key=lambda piece: -len(piece.body))
 
 
 def _merged(ordered: list[PartLayout], starts: list[int], fresh: list[str], renumbered: list[str]) -> InParts:
@@ -154,6 +183,21 @@ def _map(pieces: list[parts.Part], counts, relative):
     return starts[:-1], anchors
 
 
+def _estimate(pieces: list[parts.Part], laid: dict[str, PartLayout], last: PageMap):
+    """`_map` as things stand: the parts laid out with their real pages. Until every part is, the
+    last build's map; or, on a first build, the others' pages guessed from their text, at the pace
+    (characters a page) of the chapters laid out so far."""
+    if all(p.name in laid for p in pieces):
+        return _map(pieces, [laid[p.name].count for p in pieces], [laid[p.name].anchors for p in pieces])
+    if last.known:
+        return [1] + [last.anchors.get(p.name, 1) for p in pieces[1:]], dict(last.anchors)
+    chapters = [laid[p.name] for p in pieces if p.name in laid and p.name != parts.FRONT]
+    pages = sum(layout.count for layout in chapters)
+    pace = sum(p.text for p in pieces if p.name in laid and p.name != parts.FRONT) / pages if len(chapters) > 1 else parts.PAGE_TEXT
+    facts = [(laid[p.name].count, laid[p.name].anchors) if p.name in laid else p.guess(pace) for p in pieces]
+    return _map(pieces, *zip(*facts))
+
+
 def _found(name: str, key: str, reuse: Reuse | None) -> PartLayout | None:
     """The part laid out before from the same dressed HTML: in memory, or from the last build."""
     if key in _kept:
@@ -164,63 +208,19 @@ def _found(name: str, key: str, reuse: Reuse | None) -> PartLayout | None:
     return PartLayout.from_record(key, pdf, html, record) if pdf and html and record else None
 
 
+def _same_widths(layout: PartLayout, was: _Held, item: Item) -> bool:
+    """Whether every number a held part prints keeps its count of digits in its new dress (else
+    it cannot be renumbered in place, and is laid out again on whichever core is free)."""
+    _, start, cited = item
+    before, after = _pages(layout, was.start, was.cited), _pages(layout, start, cited)
+    digits = lambda number: len(str(number))  # noqa: E731
+    return all(digits(was.start + page) == digits(start + page) for page in range(layout.count)) and \
+        all(digits(before[anchor]) == digits(after.get(anchor, 0)) for anchor in before)
+
+
 def _pages(layout: PartLayout, start: int, cited: dict[str, int]) -> dict[str, int]:
     """Every page number a part's links print: its own anchors' from its start, others' as given."""
     return {**cited, **{a: start + page - 1 for a, page in layout.anchors.items()}}
-
-
-def _run(jobs: list, moved: list, files: dict[str, bytes], beside: Beside | None,
-         laid: dict[str, PartLayout], held: dict[str, _Held]) -> list[PartLayout]:
-    """One round on both cores. The parts whose numbers moved are renumbered where they are held.
-    Every part to lay out is offered to the second core, largest first, while this one takes them
-    back from the smallest up, for as long as the second core has not started on them."""
-    jobs = sorted(jobs, key=lambda item: -len(item[0].html))
-    problems: list[Diagnostic] = []
-    done: list[PartLayout] = []
-
-    def take(result, job: PartJob, start: int, cited: dict[str, int], there: bool) -> None:
-        if isinstance(result, RenderError):
-            problems.extend(result.diagnostics)
-            return
-        laid[job.name] = result
-        held[job.name] = _Held(job, there, start, cited)
-        done.append(result)
-
-    def here(job: PartJob, start: int, cited: dict[str, int]) -> None:
-        try:
-            take(lay_out_part(job, files, hold=True), job, start, cited, False)
-        except RenderError as error:
-            problems.extend(error.diagnostics)
-
-    def numbers(job: PartJob, start: int, cited: dict[str, int]):
-        was, facts = held[job.name], laid[job.name]
-        return facts, (was.start, start), (_pages(facts, was.start, was.cited), _pages(facts, start, cited))
-
-    away = [(item, beside(laidout.renumber_part, item[0], files, *numbers(*item)))
-            for item in moved if held[item[0].name].beside and beside is not None]
-    offered = [beside(laidout.lay_out_parts, [job], files, True) for job, _, _ in jobs] if beside and len(jobs) > 1 else []
-    for item in moved:
-        if not held[item[0].name].beside:
-            take(laidout.renumber_part(item[0], files, *numbers(*item)), *item, False)
-    for item, future in zip(jobs[::-1], offered[::-1]):
-        if not future.cancel():
-            break  # the second core has it, and every larger part before it
-        here(*item)
-    for item, future in [*away, *zip(jobs, offered)]:
-        if future.cancelled():
-            continue
-        try:
-            result = future.result()
-        except Exception:  # noqa: BLE001 - the second core failed (killed, out of memory): this one does it
-            here(*item)
-            continue
-        take(result[0] if isinstance(result, list) else result, *item, True)
-    if not offered:
-        for item in jobs:
-            here(*item)
-    if problems:
-        raise RenderError(sorted(set(problems)))
-    return done
 
 
 def _write(laid: dict[str, PartLayout], held: dict[str, _Held], files: dict[str, bytes], beside: Beside | None,

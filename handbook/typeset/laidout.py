@@ -105,6 +105,11 @@ def write_part(name: str) -> bytes:
     return sandbox.write(_held.pop(name), "handbook.pdf", **OPTIONS)
 
 
+def drop(name: str) -> None:
+    """Forget the layout of one part held here (laid out again elsewhere)."""
+    _held.pop(name, None)
+
+
 def forget() -> None:
     """Drop the layouts held here (a build that ended, or failed)."""
     _held.clear()

@@ -44,10 +44,11 @@ class Part:
     text: int  # characters of text in it
     where: dict[str, int]  # anchor -> characters of text before it
 
-    def guess(self) -> tuple[int, dict[str, int]]:
-        """Its page count and its anchors' pages, guessed from its text (a first build's start)."""
-        count = max(1, round(self.text / PAGE_TEXT)) + (FRONT_PAGES if self.name == FRONT else 0)
-        return count, {anchor: min(count, chars // PAGE_TEXT + 1) for anchor, chars in self.where.items()}
+    def guess(self, pace: float = PAGE_TEXT) -> tuple[int, dict[str, int]]:
+        """Its page count and its anchors' pages, guessed from its text at `pace` characters a
+        page (a first build's start)."""
+        count = max(1, round(self.text / pace)) + (FRONT_PAGES if self.name == FRONT else 0)
+        return count, {anchor: min(count, int(chars // pace) + 1) for anchor, chars in self.where.items()}
 
 
 def split(html: str) -> list[Part]:
