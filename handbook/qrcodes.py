@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ def version(url: str) -> int:
     return segno.make(url, error="m").version
 
 
+@functools.lru_cache(maxsize=4096)  # an address cited in several chapters, and in the checklists, is encoded once
 def svg(url: str) -> tuple[str, bytes]:
     """The QR code of `url` as an SVG file: (its name among the print files, its bytes)."""
     code = segno.make(url, error="m")  # a quarter of it may be smudged and it still reads
