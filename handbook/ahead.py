@@ -1,6 +1,7 @@
 """The tasks the build gives its second-core worker (`handbook/worker.py`).
 
-- `warm`: read the book and import the writers while the main process starts its layout.
+- `warm`: import the typesetter and the writers while the main process reads the book;
+  `keep_book`: the book it read.
 - `checklists`: make the checklist PDFs (all, or a share) with the page numbers of an earlier
   layout (the last build's, or this one's once its numbers settle); the main process keeps each
   only if its inputs turn out the same as the final layout's. The links inside each are checked
@@ -17,7 +18,7 @@ from handbook.errors import Diagnostic
 from handbook.pagemap import PageMap
 from handbook.project import Project
 
-_books: dict[Project, object] = {}  # in the worker: the book it read while the main process did
+_books: dict[Project, object] = {}  # in the worker: the book the main process read
 
 
 def _book(project: Project):
@@ -31,13 +32,18 @@ def _book(project: Project):
 def warm(project: Project) -> None:
     from handbook.checks import files  # noqa: F401
     from handbook.outputs import checklists  # noqa: F401
+    from handbook.typeset import laidout  # noqa: F401
 
-    _book(project)
     # Keep what was just imported out of the collector's scans; the collector itself keeps its
     # pace here, so that the garbage of one checklist is gone before the next.
     import gc
 
     gc.freeze()
+
+
+def keep_book(project: Project, book) -> None:
+    """The book as the main process read it: sent once, it costs a tenth of reading it again."""
+    _books[project] = book
 
 
 def checklists(project: Project, page_map: PageMap, reuse,

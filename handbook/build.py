@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,6 +32,9 @@ from handbook.load import read_checked
 from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import DEFAULT_LAYOUTS, Paperback, Project
+
+if TYPE_CHECKING:
+    from handbook.worker import Worker
 
 Progress = Callable[[str], None]
 PAPERBACK = "paperback"  # the paperback edition's folder inside --out
@@ -71,15 +75,24 @@ def run(project: Project, out: Path, force: bool = False, progress: Progress | N
         if not force and previous.files and previous.stamp == stamp and previous.intact():
             os.utime(real_out / install.MANIFEST)  # so make, which compares times, sees the outputs as current
             return Result(None, notes, [], skipped=True)
-        book, warnings = checked or read_checked(project)
-        make = _paperback if project.paperback is not None else _make
-        files, keys, page_map, more = make(book, project, previous, say)
+        if project.paperback is not None:
+            book, warnings = checked or read_checked(project)
+            files, keys, page_map, more = _paperback(book, project, previous, say)
+        else:
+            from handbook.worker import Worker
+
+            # Started before the book is read, the second core loads the typesetter meanwhile.
+            with Worker() as worker:
+                worker.submit(ahead.warm, project)
+                book, warnings = checked or read_checked(project)
+                worker.submit(ahead.keep_book, project, book)
+                files, keys, page_map, more = _make(book, project, previous, say, worker)
         layout = {**previous.layout, project.layout_name: page_map.to_record()}
         install.commit(real_out, files, keys, previous, stamp, layout)
     return Result(book, notes + warnings + more, sorted(files), skipped=False)
 
 
-def _make(book: Book, project: Project, previous: install.Previous, say: Progress):
+def _make(book: Book, project: Project, previous: install.Previous, say: Progress, worker: Worker):
     """Every output of the book: (files, their inputs' keys, the page map, warnings)."""
     # The typesetter and the writers load in half a second: builds only.
     from handbook import typeset
@@ -87,64 +100,61 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
     from handbook.outputs import cover as cover_png
     from handbook.outputs import epub as ebook
     from handbook.outputs import site as web
-    from handbook.worker import Worker
 
-    with Worker() as worker:
-        worker.submit(ahead.warm, project)
-        last = previous.page_map(project.paper)
-        early: list = []
-        start_early = None
-        if book.checklists and last.known:
-            # The second core makes the checklists with the page numbers of the last layout, then
-            # helps with the layout; a checklist whose page moved is made again.
-            early.append((None, worker.submit(ahead.checklists, project, last, previous.reusable)))
-        elif book.checklists:  # no earlier layout: start them once this one's page numbers settle
-            def start_early(first):
-                # In shares, so that this process can take back those not yet started when it
-                # comes to the checklists itself.
-                names = checklists.names(book)
-                for share in [names[:1]] + [names[i:i + CHECKLIST_SHARE] for i in range(1, len(names), CHECKLIST_SHARE)]:
-                    share = frozenset(share)
-                    early.append((share, worker.submit(ahead.checklists, project, first, previous.reusable, share)))
+    last = previous.page_map(project.paper)
+    early: list = []
+    start_early = None
+    if book.checklists and last.known:
+        # The second core makes the checklists with the page numbers of the last layout, then
+        # helps with the layout; a checklist whose page moved is made again.
+        early.append((None, worker.submit(ahead.checklists, project, last, previous.reusable)))
+    elif book.checklists:  # no earlier layout: start them once this one's page numbers settle
+        def start_early(first):
+            # In shares, so that this process can take back those not yet started when it
+            # comes to the checklists itself.
+            names = checklists.names(book)
+            for share in [names[:1]] + [names[i:i + CHECKLIST_SHARE] for i in range(1, len(names), CHECKLIST_SHARE)]:
+                share = frozenset(share)
+                early.append((share, worker.submit(ahead.checklists, project, first, previous.reusable, share)))
 
-        started = time.monotonic()
-        say("laying out handbook.pdf...")
-        layout = typeset.lay_out(book, project, previous.reusable, last,
-                                 beside=worker.submit, settled=start_early)
-        kept = len(layout.parts) // 3 - len(layout.laid_out)
-        renumbered = f", {len(layout.renumbered)} of them renumbered in place" if layout.renumbered else ""
-        say(f"laid out handbook.pdf ({layout.page_map.count} pages; {len(layout.laid_out)} parts laid out{renumbered}, "
-            f"{kept} kept) in {time.monotonic() - started:.1f} s")
-        files = {"handbook.pdf": layout.pdf, **{f"print/{name}": data for name, data in layout.files.items()}}
-        keys = {"print/handbook.html": layout.key}
-        for name, (key, data) in layout.parts.items():
-            files[name], keys[name] = data, key
-        checking = [worker.submit(ahead.check, {"handbook.pdf": layout.pdf})]
+    started = time.monotonic()
+    say("laying out handbook.pdf...")
+    layout = typeset.lay_out(book, project, previous.reusable, last,
+                             beside=worker.submit, settled=start_early)
+    kept = len(layout.parts) // 3 - len(layout.laid_out)
+    renumbered = f", {len(layout.renumbered)} of them renumbered in place" if layout.renumbered else ""
+    say(f"laid out handbook.pdf ({layout.page_map.count} pages; {len(layout.laid_out)} parts laid out{renumbered}, "
+        f"{kept} kept) in {time.monotonic() - started:.1f} s")
+    files = {"handbook.pdf": layout.pdf, **{f"print/{name}": data for name, data in layout.files.items()}}
+    keys = {"print/handbook.html": layout.key}
+    for name, (key, data) in layout.parts.items():
+        files[name], keys[name] = data, key
+    checking = [worker.submit(ahead.check, {"handbook.pdf": layout.pdf})]
 
-        cover = cover_png.make(book, project)
-        epub = ebook.make(book, layout, project, cover.files["cover.png"])
-        checking.append(worker.submit(ahead.check, epub.files))
-        # The shares of the checklists the worker has not started are made here, while it ends
-        # the others; a share made here was made with this layout's page map.
-        taken = _take_back(early)
-        here = checklists.make(book, layout.page_map, project, previous.reusable, only=taken) if taken else None
-        made_ahead = _ahead(early)
-        made_here = {name: (here.keys[name], here.files[name]) for name in here.rendered} if here else {}
-        pack = checklists.make(book, layout.page_map, project, previous.reusable,
-                               {**{name: (key, data) for name, (key, data, _) in made_ahead.items()}, **made_here})
-        problems = [p for name in pack.ahead if name in made_ahead for p in made_ahead[name][2]]
-        fresh = {name: pack.files[name] for name in pack.rendered if name not in made_ahead}
-        if fresh:
-            checking.append(worker.submit(ahead.check, fresh))
-        if pack.files:
-            say(f"checklist PDFs: {len(pack.rendered)} rendered, {len(pack.kept)} unchanged and kept")
-        for made in (cover, epub, pack):
-            files.update(made.files)
-            keys.update(made.keys)
-        site = web.make(book, layout.page_map, project, files)
-        checking.append(worker.submit(ahead.check, site.files))
-        files.update(site.files)
-        problems += [p for job in checking for p in job.result()]
+    cover = cover_png.make(book, project)
+    epub = ebook.make(book, layout, project, cover.files["cover.png"])
+    checking.append(worker.submit(ahead.check, epub.files))
+    # The shares of the checklists the worker has not started are made here, while it ends
+    # the others; a share made here was made with this layout's page map.
+    taken = _take_back(early)
+    here = checklists.make(book, layout.page_map, project, previous.reusable, only=taken) if taken else None
+    made_ahead = _ahead(early)
+    made_here = {name: (here.keys[name], here.files[name]) for name in here.rendered} if here else {}
+    pack = checklists.make(book, layout.page_map, project, previous.reusable,
+                           {**{name: (key, data) for name, (key, data, _) in made_ahead.items()}, **made_here})
+    problems = [p for name in pack.ahead if name in made_ahead for p in made_ahead[name][2]]
+    fresh = {name: pack.files[name] for name in pack.rendered if name not in made_ahead}
+    if fresh:
+        checking.append(worker.submit(ahead.check, fresh))
+    if pack.files:
+        say(f"checklist PDFs: {len(pack.rendered)} rendered, {len(pack.kept)} unchanged and kept")
+    for made in (cover, epub, pack):
+        files.update(made.files)
+        keys.update(made.keys)
+    site = web.make(book, layout.page_map, project, files, worker.submit)
+    checking.append(worker.submit(ahead.check, site.files))
+    files.update(site.files)
+    problems += [p for job in checking for p in job.result()]
     if problems:
         raise RenderError(problems)
     return files, keys, layout.page_map, list(layout.warnings)
