@@ -66,9 +66,11 @@ def _my_checklists(book: Book, project: Project, entries: list[dict], context: d
     return listed
 
 
-def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes]) -> Made:
+def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes],
+         beside: site_fonts.Beside | None = None) -> Made:
     """The web edition; `made` holds the files it offers for download and the cover. Without a
-    page map (`PageMap()`), pages carry no printed page numbers."""
+    page map (`PageMap()`), pages carry no printed page numbers. `beside` (the second core) cuts
+    half the fonts."""
     if "cover.png" not in made:
         raise HandbookError("site: error: cover.png was not made before the site")
     downloads, files = site_downloads.downloads(book, made)
@@ -104,7 +106,7 @@ def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes]
             prev=entries[i - 1] if i else None, next=entries[i + 1] if i + 1 < len(entries) else None,
             **common).encode()
     files.update(site_search.index({name: data for name, data in files.items() if name.endswith(SUFFIX)}))
-    css, fonts = site_fonts.webfonts(project, files[ASSETS + "site.css"], site_fonts.characters(files))
+    css, fonts = site_fonts.webfonts(project, files[ASSETS + "site.css"], site_fonts.characters(files), beside)
     files[ASSETS + "site.css"] = css
     files.update({ASSETS + name: data for name, data in fonts.items()})
     files[site_app.WORKER] = site_app.worker(project, files)

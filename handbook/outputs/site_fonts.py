@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
+from concurrent.futures import Future
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -22,6 +24,7 @@ from handbook.project import Project
 _TEXT = (".html", ".js", ".css", ".json", ".webmanifest")
 _URL = re.compile(r"""url\(\s*["']?fonts/([^"')]+)\.(?:ttf|otf)["']?\s*\)""")
 ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
+Beside = Callable[..., Future]  # runs a function on the second core
 
 
 def characters(files: dict[str, bytes]) -> str:
@@ -33,7 +36,8 @@ def characters(files: dict[str, bytes]) -> str:
     return "".join(sorted(c for c in seen if c.isprintable() or c == "\u00a0"))
 
 
-def _woff2(data: bytes, text: str, name: str) -> bytes:
+def woff2(data: bytes, text: str, name: str) -> bytes:
+    """One font cut to the characters `text` as WOFF2 (a task for either core)."""
     # The font's own timestamp is kept: same sources, same bytes.
     font = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=False)
     options = subset.Options()
@@ -52,13 +56,25 @@ def _woff2(data: bytes, text: str, name: str) -> bytes:
     return out.getvalue()
 
 
-def webfonts(project: Project, css: bytes, shown: str) -> tuple[bytes, dict[str, bytes]]:
+def webfonts(project: Project, css: bytes, shown: str, beside: Beside | None = None) -> tuple[bytes, dict[str, bytes]]:
     """The stylesheet with its `url(fonts/NAME.ttf)` now naming `fonts/NAME.woff2`, and those
-    WOFF2 files (names relative to the stylesheet), each holding the characters `shown`."""
+    WOFF2 files (names relative to the stylesheet), each holding the characters `shown`. With
+    `beside` (the second core), every other font is cut there, the largest first."""
     text = css.decode()
+    fonts = layouts.fonts_for(project, text)
+    order = sorted(fonts, key=lambda name: (-len(fonts[name]), name))
+    away = {name: beside(woff2, fonts[name], shown, name) for name in order[::2]} if beside else {}
+    cut = {name: woff2(fonts[name], shown, name) for name in order if name not in away}
+    for name, future in away.items():
+        try:
+            cut[name] = future.result()
+        except HandbookError:
+            raise
+        except Exception:  # noqa: BLE001 - the second core failed: this one cuts the font
+            cut[name] = woff2(fonts[name], shown, name)
     files = {}
-    for name, data in layouts.fonts_for(project, text).items():
+    for name in fonts:
         stem = name.rsplit(".", 1)[0]
-        files[stem + ".woff2"] = _woff2(data, shown, name)
+        files[stem + ".woff2"] = cut[name]
     text = _URL.sub(lambda m: f'url(fonts/{m.group(1)}.woff2) format("woff2")', text)
     return text.encode(), files
