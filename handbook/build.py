@@ -20,6 +20,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from importlib.metadata import version
@@ -129,11 +130,11 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
     keys = {"print/handbook.html": layout.key}
     for name, (key, data) in layout.parts.items():
         files[name], keys[name] = data, key
-    checking = [worker.submit(ahead.check, {"handbook.pdf": layout.pdf})]
+    checking = [_checked(worker, {"handbook.pdf": layout.pdf})]
 
     cover = cover_png.make(book, project)
     epub = ebook.make(book, layout, project, cover.files["cover.png"])
-    checking.append(worker.submit(ahead.check, epub.files))
+    checking.append(_checked(worker, epub.files))
     # The shares of the checklists the worker has not started are made here, while it ends
     # the others; a share made here was made with this layout's page map.
     taken = _take_back(early)
@@ -145,16 +146,16 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
     problems = [p for name in pack.ahead if name in made_ahead for p in made_ahead[name][2]]
     fresh = {name: pack.files[name] for name in pack.rendered if name not in made_ahead}
     if fresh:
-        checking.append(worker.submit(ahead.check, fresh))
+        checking.append(_checked(worker, fresh))
     if pack.files:
         say(f"checklist PDFs: {len(pack.rendered)} rendered, {len(pack.kept)} unchanged and kept")
     for made in (cover, epub, pack):
         files.update(made.files)
         keys.update(made.keys)
     site = web.make(book, layout.page_map, project, files, worker.submit)
-    checking.append(worker.submit(ahead.check, site.files))
+    checking.append(_checked(worker, site.files))
     files.update(site.files)
-    problems += [p for job in checking for p in job.result()]
+    problems += [p for files_checked, job in checking for p in _result(job, ahead.check, files_checked)]
     if problems:
         raise RenderError(problems)
     return files, keys, layout.page_map, list(layout.warnings)
@@ -171,6 +172,19 @@ def _paperback(book: Book, project: Project, previous: install.Previous, say: Pr
     if problems:
         raise RenderError(problems)
     return made.files, made.keys, PageMap({}, {}, pages), warnings
+
+
+def _checked(worker: Worker, files: dict[str, bytes]):
+    """The links inside `files` checked on the second core: (the files, the future)."""
+    return files, worker.submit(ahead.check, files)
+
+
+def _result(future, task: Callable, *args):
+    """A task's result from the second core, or, should that core have died, from this one."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return task(*args)
 
 
 def _take_back(early: list) -> frozenset[str]:

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 
@@ -54,7 +55,14 @@ class Worker:
         return self
 
     def submit(self, task: Callable, *args) -> Future:
-        return self.pool.submit(task, *args)
+        """The task's future; once the worker has died (killed, out of memory), a future that
+        failed, like those of the tasks it held: each caller then does its task itself."""
+        try:
+            return self.pool.submit(task, *args)
+        except (BrokenProcessPool, RuntimeError) as exc:
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
 
     def __exit__(self, kind, value, traceback) -> None:
         # Failed or interrupted, the build stops the worker now, not after its task; done, it has

@@ -104,3 +104,26 @@ def test_a_first_build_guesses_at_the_pace_of_the_chapters_laid_out():
     # Every part laid out: the map is theirs alone.
     laid.update({name: PartLayout(name, "k", b"", "", (), {name: 1}, {}, 2) for name in ("front", "c", "d")})
     assert inparts._estimate(pieces, laid, PageMap())[0] == [1, 3, 7, 11, 13]
+
+
+def test_a_build_whose_second_core_dies_makes_the_same_book(sample_out, tmp_path, monkeypatch):
+    """The worker killed as it starts: every task it was given or would have been given is done
+    by the build's own process, and the outputs are those of a build with both cores."""
+    from handbook import worker as second_core
+    from handbook.build import build
+    from conftest import SAMPLE
+
+    started = second_core.Worker.__init__
+
+    def killed(self):
+        started(self)
+        for process in list(self.pool._processes.values()):
+            process.kill()
+            process.join()
+
+    monkeypatch.setattr(second_core.Worker, "__init__", killed)
+    out = tmp_path / "out"
+    build(SAMPLE, out, force=True)
+    made = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != ".manifest.json")
+    assert made == sorted(p.relative_to(sample_out) for p in sample_out.rglob("*") if p.is_file() and p.name != ".manifest.json")
+    assert [name for name in made if (out / name).read_bytes() != (sample_out / name).read_bytes()] == []

@@ -66,7 +66,11 @@ def run(queue: list, dress: Dress, moved: list[Item], renumber: Callable[[Item],
 
     away = []
     for item in moved:
-        done = renumber(item)
+        try:
+            done = renumber(item)
+        except Exception:  # noqa: BLE001 - the second core is gone (its pool broken): laid out here
+            here(item)
+            continue
         if isinstance(done, Future):
             away.append((item, done))
         else:
