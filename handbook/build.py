@@ -20,7 +20,6 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from importlib.metadata import version
@@ -33,6 +32,8 @@ from handbook.load import read_checked
 from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import DEFAULT_LAYOUTS, Paperback, Project
+
+from handbook.worker import result_or_here
 
 if TYPE_CHECKING:
     from handbook.worker import Worker
@@ -155,7 +156,7 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
     site = web.make(book, layout.page_map, project, files, worker.submit)
     checking.append(_checked(worker, site.files))
     files.update(site.files)
-    problems += [p for files_checked, job in checking for p in _result(job, ahead.check, files_checked)]
+    problems += [p for files_checked, job in checking for p in result_or_here(job, ahead.check, files_checked)]
     if problems:
         raise RenderError(problems)
     return files, keys, layout.page_map, list(layout.warnings)
@@ -177,14 +178,6 @@ def _paperback(book: Book, project: Project, previous: install.Previous, say: Pr
 def _checked(worker: Worker, files: dict[str, bytes]):
     """The links inside `files` checked on the second core: (the files, the future)."""
     return files, worker.submit(ahead.check, files)
-
-
-def _result(future, task: Callable, *args):
-    """A task's result from the second core, or, should that core have died, from this one."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return task(*args)
 
 
 def _take_back(early: list) -> frozenset[str]:

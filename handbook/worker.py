@@ -14,6 +14,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+Beside = Callable[..., Future]  # runs a function on the second core (`Worker.submit`)
+
 
 def _die_with_parent(parent: int) -> None:
     """A worker must not outlive a build that was killed (Linux: parent-death signal)."""
@@ -41,6 +43,15 @@ def _stderr_to_null():
         os.dup2(saved, 2)
         os.close(saved)
         os.close(null)
+
+
+def result_or_here(future: Future, task: Callable, *args):
+    """The result of `task(*args)`, given to the second core as `future`; should that core have
+    died (killed, out of memory), the task is done here. Its own failures are its own."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return task(*args)
 
 
 class Worker:

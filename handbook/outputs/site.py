@@ -18,6 +18,7 @@ from handbook.outputs import Made, bookindex, html, site_app, site_downloads, si
 from handbook.outputs.flavours import ApartFlavour, FileFlavour
 from handbook.pagemap import PageMap
 from handbook.project import Project
+from handbook.worker import Beside
 
 ROOT = "site/"
 SUFFIX = ".html"
@@ -67,7 +68,7 @@ def _my_checklists(book: Book, project: Project, entries: list[dict], context: d
 
 
 def make(book: Book, page_map: PageMap, project: Project, made: dict[str, bytes],
-         beside: site_fonts.Beside | None = None) -> Made:
+         beside: Beside | None = None) -> Made:
     """The web edition; `made` holds the files it offers for download and the cover. Without a
     page map (`PageMap()`), pages carry no printed page numbers. `beside` (the second core) cuts
     half the fonts."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Callable
-from concurrent.futures import Future
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -20,11 +18,11 @@ from fontTools.ttLib import TTFont
 from handbook import layouts
 from handbook.errors import HandbookError
 from handbook.project import Project
+from handbook.worker import Beside, result_or_here
 
 _TEXT = (".html", ".js", ".css", ".json", ".webmanifest")
 _URL = re.compile(r"""url\(\s*["']?fonts/([^"')]+)\.(?:ttf|otf)["']?\s*\)""")
 ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
-Beside = Callable[..., Future]  # runs a function on the second core
 
 
 def characters(files: dict[str, bytes]) -> str:
@@ -65,13 +63,7 @@ def webfonts(project: Project, css: bytes, shown: str, beside: Beside | None = N
     order = sorted(fonts, key=lambda name: (-len(fonts[name]), name))
     away = {name: beside(woff2, fonts[name], shown, name) for name in order[::2]} if beside else {}
     cut = {name: woff2(fonts[name], shown, name) for name in order if name not in away}
-    for name, future in away.items():
-        try:
-            cut[name] = future.result()
-        except HandbookError:
-            raise
-        except Exception:  # noqa: BLE001 - the second core failed: this one cuts the font
-            cut[name] = woff2(fonts[name], shown, name)
+    cut.update({name: result_or_here(future, woff2, fonts[name], shown, name) for name, future in away.items()})
     files = {}
     for name in fonts:
         stem = name.rsplit(".", 1)[0]

@@ -28,6 +28,7 @@ from handbook import pagemap
 from handbook.typeset import engine, faults, inparts, sandbox
 from handbook.typeset.corrected import OPTIONS, corrected_layout, page_facts
 from handbook.typeset.printhtml import index_html, mark, print_files
+from handbook.worker import Beside
 
 # A layout kept from the last build stands for the same inputs only if it would be made the same
 # way: the code that makes it is part of its key.
@@ -49,7 +50,7 @@ class PrintLayout:
 
 
 def lay_out(book: Book, project: Project, reuse: Reuse | None = None, last: PageMap | None = None,
-            beside: inparts.Beside | None = None, settled: inparts.Settled | None = None) -> PrintLayout:
+            beside: Beside | None = None, settled: inparts.Settled | None = None) -> PrintLayout:
     """The book laid out in parts (`inparts`), on both cores when `beside` is given, each part
     again only if what it is given changed since the last build (`reuse`, `last` its page map).
     `settled` is given the page map as soon as it has settled. Should the page numbers not

@@ -16,8 +16,8 @@ from concurrent.futures import Future
 from handbook.errors import Diagnostic, RenderError
 from handbook.typeset import laidout
 from handbook.typeset.laidout import PartJob, PartLayout, lay_out_part
+from handbook.worker import Beside
 
-Beside = Callable[..., Future]  # runs a function (of `laidout`) on the second core
 Item = tuple[PartJob, int, dict[str, int]]  # a dressed part, its start page, the pages it cites
 Dress = Callable[[object], "Item | None"]  # a part -> its job as things stand (None: nothing to do)
 Take = Callable[[PartLayout, Item, bool], None]  # a layout made (by the second core or not)
@@ -66,11 +66,7 @@ def run(queue: list, dress: Dress, moved: list[Item], renumber: Callable[[Item],
 
     away = []
     for item in moved:
-        try:
-            done = renumber(item)
-        except Exception:  # noqa: BLE001 - the second core is gone (its pool broken): laid out here
-            here(item)
-            continue
+        done = renumber(item)
         if isinstance(done, Future):
             away.append((item, done))
         else:

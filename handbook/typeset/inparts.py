@@ -23,7 +23,8 @@ from handbook.model import Book
 from handbook.pagemap import PageMap
 from handbook.project import Project
 from handbook.typeset import dispatch, laidout, merge, parts
-from handbook.typeset.dispatch import Beside, Item
+from handbook.typeset.dispatch import Item
+from handbook.worker import Beside
 from handbook.typeset.laidout import PartJob, PartLayout, lay_out_part
 from handbook.typeset.printhtml import index_html
 
@@ -88,7 +89,7 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
     def take(result: PartLayout, item: Item, there: bool) -> None:
         job, start, cited = item
         if job.name in held and held[job.name].beside != there:  # laid out again by the other core
-            _drop(job.name, beside if held[job.name].beside else None)
+            beside(laidout.drop, job.name) if held[job.name].beside else laidout.drop(job.name)
         laid[job.name] = result
         held[job.name] = _Held(job, there, start, cited)
         if job.name not in fresh:
@@ -206,14 +207,6 @@ def _found(name: str, key: str, reuse: Reuse | None) -> PartLayout | None:
         return None
     pdf, html, record = (reuse(f"print/parts/{name}.{kind}", key) for kind in ("pdf", "html", "json"))
     return PartLayout.from_record(key, pdf, html, record) if pdf and html and record else None
-
-
-def _drop(name: str, beside: Beside | None) -> None:
-    """Forget a part's old layout where it is held (best effort: it goes with the process)."""
-    try:
-        beside(laidout.drop, name) if beside else laidout.drop(name)
-    except Exception:  # noqa: BLE001 - the second core is gone, and its layouts with it
-        pass
 
 
 def _same_widths(layout: PartLayout, was: _Held, item: Item) -> bool:
