@@ -119,5 +119,5 @@ def typeset_html(html: str, files: dict[str, bytes], first_pages: Callable[[Page
     """Lay `html` out with the engine's faults corrected: (document, the HTML with its correction
     marks, warnings). `what` names the output in diagnostics; `options` are the typesetter's
     (OPTIONS, the tagged PDF, unless another output says otherwise)."""
-    document, marks, warnings = corrected_layout(html, files, first_pages, what, options)
+    document, marks, warnings, _ = corrected_layout(html, files, first_pages, what, options)
     return document, mark(html, marks), warnings

@@ -17,20 +17,22 @@ OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 def corrected_layout(html: str, files: dict[str, bytes], first_pages: Callable[[PageMap], None] | None = None,
                      what: str = "handbook.pdf", options: dict | None = None):
-    """`typeset_html`, with the corrections as a list of marks (block key, attribute)."""
+    """`typeset_html`, with the corrections as a list of marks (block key, attribute), and the
+    state the layout left for `engine.renumber` (None if it was laid out afresh)."""
     options = OPTIONS if options is None else options
     early = (lambda views: first_pages(PageMap(faults.anchor_pages(views)))) if first_pages else None
     warnings: list[Diagnostic] = []
     try:
         with engine.corrected(faults.faults, MAX_PASSES, early) as corrections:
             document = sandbox.paginate(html, files, what, **options)
-        marks = corrections.applied
+        marks, state = corrections.applied, corrections
     except engine.Unsupported as exc:
         if isinstance(exc, engine.Drift):
             warnings.append(Diagnostic(what, 0, "warning", "engine-drift",
                                        f"layout corrections made afresh (slower): {exc}"))
         document, marks = _lay_out_afresh(files, html, what, options)
-    return document, marks, warnings
+        state = None
+    return document, marks, warnings, state
 
 
 def _lay_out_afresh(files: dict[str, bytes], html: str, what: str, options: dict):

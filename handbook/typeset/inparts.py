@@ -4,8 +4,8 @@ given changed, then merged into one PDF (`merge`).
 The page map settles by rounds. Each part is dressed with the map as it stands (the last build's,
 or on a first build a guess from the parts' sizes). A part whose dressed HTML is that of a part
 laid out before (kept in memory by a preview, or in the output folder by the last build) is taken
-as it is. A part laid out in an earlier round, whose numbers only have moved, is renumbered in
-place by the process that holds its layout (`laidout.renumber_part`); any other is laid out. The
+as it is. A part laid out in an earlier round, whose numbers only have moved, is renumbered by
+the process that holds its layout (`laidout.renumber_part`); any other is laid out. The
 page counts and anchors of the round make the next map. When every part's dressed HTML matches its
 layout, the pages are those of the whole book laid out at once: the parts held are written, and
 the index comes last, from the settled map.
@@ -112,9 +112,9 @@ def lay_out(book: Book, project: Project, html: str, files: dict[str, bytes], di
                 item = dress(piece)
                 if item is None:
                     continue
-                if piece.name in held and _same_widths(laid[piece.name], held[piece.name], item):
+                if piece.name in held:  # renumbered where it is held
                     moved.append(item)
-                else:  # laid out (again) on whichever core is free
+                else:
                     queue.append(piece)
             if not queue and not moved:
                 break
@@ -207,16 +207,6 @@ def _found(name: str, key: str, reuse: Reuse | None) -> PartLayout | None:
         return None
     pdf, html, record = (reuse(f"print/parts/{name}.{kind}", key) for kind in ("pdf", "html", "json"))
     return PartLayout.from_record(key, pdf, html, record) if pdf and html and record else None
-
-
-def _same_widths(layout: PartLayout, was: _Held, item: Item) -> bool:
-    """Whether every number a held part prints keeps its count of digits in its new dress (else
-    it cannot be renumbered in place, and is laid out again on whichever core is free)."""
-    _, start, cited = item
-    before, after = _pages(layout, was.start, was.cited), _pages(layout, start, cited)
-    digits = lambda number: len(str(number))  # noqa: E731
-    return all(digits(was.start + page) == digits(start + page) for page in range(layout.count)) and \
-        all(digits(before[anchor]) == digits(after.get(anchor, 0)) for anchor in before)
 
 
 def _pages(layout: PartLayout, start: int, cited: dict[str, int]) -> dict[str, int]:

@@ -2,8 +2,8 @@
 
 The tasks here run in either process (the build's or its second core's). A part laid out stays in
 the process that laid it out (`_held`) until the book's page map has settled: given other page
-numbers (`renumber_part`), it is renumbered in place where the numbers keep their widths, laid out
-again otherwise; then it is written (`write_part`). A `PartLayout` is plain data, so it crosses
+numbers (`renumber_part`), it is renumbered in place (its pages made again where a number
+changes width), or laid out again where that cannot be done; then it is written (`write_part`). A `PartLayout` is plain data, so it crosses
 between the processes, and it is kept in the output folder (`record`/`from_record`) so that the
 next build can take the part as it is when its dressed HTML has not changed.
 """
@@ -63,12 +63,12 @@ def lay_out_part(job: PartJob, files: dict[str, bytes], hold: bool = False) -> P
     from handbook.typeset.corrected import OPTIONS, corrected_layout, page_facts
 
     if job.correct:
-        document, marks, warnings = corrected_layout(job.html, files)
+        document, marks, warnings, state = corrected_layout(job.html, files)
     else:
-        document, marks, warnings = sandbox.paginate(job.html, files, "handbook.pdf", **OPTIONS), [], []
+        document, marks, warnings, state = sandbox.paginate(job.html, files, "handbook.pdf", **OPTIONS), [], [], None
     anchors, starts = page_facts(document, warnings)
     if hold:
-        _held[job.name] = document
+        _held[job.name] = document, state
         pdf = b""
     else:
         _held.pop(job.name, None)
@@ -79,18 +79,26 @@ def lay_out_part(job: PartJob, files: dict[str, bytes], hold: bool = False) -> P
 def renumber_part(job: PartJob, files: dict[str, bytes], facts: PartLayout, start: tuple[int, int],
                   pages: tuple[Mapping[str, int], Mapping[str, int]]) -> PartLayout | RenderError:
     """The part held here (`facts` its layout's) as `job` dresses it: the same layout with its page
-    numbers changed (`engine.renumber`: the start page and the cited pages, old and new), or, where
-    that cannot be done, the part laid out afresh. A failure comes back as a value."""
-    from handbook.typeset import engine
+    numbers changed (`engine.renumber`: the start page and the cited pages, old and new; where a
+    number changes width, the pages it moves are made again), or, where that cannot be done, the
+    part laid out afresh. A failure comes back as a value."""
+    from handbook.typeset import engine, faults, sandbox
+    from handbook.typeset.corrected import page_facts
     from handbook.typeset.printhtml import mark
 
     if job.name in _held:
+        document, state = _held.pop(job.name)
         try:
-            engine.renumber(_held[job.name], start, pages)
-        except engine.Unsupported:
-            pass  # laid out afresh below
+            with sandbox.strict_logs("handbook.pdf"):
+                renumbered, state = engine.renumber(document, start, pages, state, faults.faults)
+                warnings = list(facts.warnings)
+                anchors, starts = (facts.anchors, facts.starts) if renumbered is document else page_facts(renumbered, warnings)
+        except (engine.Unsupported, RenderError):
+            pass  # laid out afresh below, which says what is wrong if anything is
         else:
-            return replace(facts, key=job.key, html=mark(job.html, list(facts.marks)), renumbered=True)
+            _held[job.name] = renumbered, state
+            return replace(facts, key=job.key, html=mark(job.html, list(facts.marks)), anchors=anchors, starts=starts,
+                           count=len(renumbered.pages), warnings=tuple(warnings), renumbered=True)
     try:
         return lay_out_part(job, files, hold=True)
     except RenderError as error:
@@ -102,7 +110,7 @@ def write_part(name: str) -> bytes:
     from handbook.typeset import sandbox
     from handbook.typeset.corrected import OPTIONS
 
-    return sandbox.write(_held.pop(name), "handbook.pdf", **OPTIONS)
+    return sandbox.write(_held.pop(name)[0], "handbook.pdf", **OPTIONS)
 
 
 def drop(name: str) -> None:

@@ -23,7 +23,7 @@ import weasyprint
 import weasyprint.document
 import weasyprint.layout
 
-from handbook.typeset.engine import renumbering, restyle
+from handbook.typeset.engine import renumbering, repaginate, restyle
 from handbook.typeset.engine.restyle import Unsupported
 from handbook.typeset.engine.tags import richer_tags
 from handbook.typeset.engine.text import complete_text_map
@@ -51,11 +51,23 @@ def check_version() -> None:
         raise Drift(f"WeasyPrint {weasyprint.__version__} (corrections in place need {VERSION})")
 
 
-def renumber(document, start: tuple[int, int], pages) -> int:
-    """`renumbering.renumber`: a laid-out document's page numbers changed in place, or `Unsupported`."""
+def renumber(document, start: tuple[int, int], pages, held: Corrections | None = None,
+             find: Finder | None = None):
+    """A laid-out document's page numbers changed (`renumbering.plan`): in place where they keep
+    their widths; otherwise, given the state its layout left (`held`), by paginating again
+    (`repaginate`), where the result has no fault `find` would mark. Returns the document (a new
+    one if paginated again) and the state to keep with it; or `Unsupported`, the document to be
+    laid out afresh (untouched if nothing was `held`)."""
     check_version()
     try:
-        return renumbering.renumber(document, start, pages)
+        plan = renumbering.plan(document, start, pages)
+        if not (plan.wider or plan.folios):
+            renumbering.edit(plan)
+            return document, held
+        if held is None or held.context is None:
+            raise Unsupported("a page number changes its count of digits, and the layout's state is gone")
+        renumbering.edit(plan)
+        return repaginate.repaginate(document, held.again(), start, plan, find or (lambda views: []))
     except DRIFT as exc:
         raise Drift(f"renumbering: {type(exc).__name__}: {exc}") from None
 
@@ -70,13 +82,30 @@ class Corrections:
         self.loop = 0  # WeasyPrint's pagination loop under way
         self.max_loops = 8 + EXTRA_LOOPS * rounds
         self.anchors: dict[str, int] | None = None  # anchor -> page index, after the last loop
+        # What renumbering needs to paginate again (`repaginate`): the layout's state, and its
+        # pages as the last loop made them, before their margin boxes were added.
+        self.context = self.root_box = self.html = None
+        self.footnotes: list = []
+        self.pristine: list[tuple] = []  # (page box, its children, its root's children)
+
+    def again(self) -> Corrections:
+        """A state to paginate the same layout again, with no more marks."""
+        state = Corrections(lambda views: [], 0, None)
+        state.context, state.root_box, state.html = self.context, self.root_box, self.html
+        state.footnotes, state.pristine, state.anchors = self.footnotes, self.pristine, self.anchors
+        state.applied, state.max_loops = list(self.applied), 8 + EXTRA_LOOPS
+        return state
 
     def make_all_pages(self, original, context, root_box, html, pages):
         self.loop = self.loop + 1 if pages else 0  # the first loop starts without pages
+        if self.context is None:
+            self.context, self.root_box, self.html = context, root_box, html
+            self.footnotes = list(context.footnotes)  # as the layout starts: each loop starts again from them
         before, made = len(pages), []
         for page in original(context, root_box, html, pages):
             made.append(page)
             yield page
+        self.pristine = [(page, list(page.children), list(page.children[0].children)) for page in made]
         try:
             views = [PageView(page) for page in made]
             if self.first is not None:

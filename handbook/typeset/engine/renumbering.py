@@ -8,15 +8,16 @@ numbers is the old layout with other glyphs in those few text boxes. WeasyPrint 
 again from its text when it draws it, so the text is all that changes. A test compares the result
 with a fresh layout of the renumbered HTML, byte for byte.
 
-Anything else that would print a page number (another counter style, `counter(pages)`, a number
-not found once where it should be, a width that changes) is `Unsupported`: the part is laid out
-afresh.
+A number whose width changes is left to `repaginate`: `plan` says which they are. Anything else
+that would print a page number (another counter style, `counter(pages)`, a number not found once
+where it should be) is `Unsupported`: the part is laid out afresh.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import Layout, line_size
@@ -26,10 +27,22 @@ from handbook.typeset.engine.restyle import Unsupported
 from handbook.typeset.merge import foreign_anchor
 
 
-def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mapping[str, int]]) -> int:
+@dataclass
+class Plan:
+    """What renumbering a laid-out document takes: the text boxes whose number keeps its width
+    (each with its new text, plain and shaped), and where a number changes width: the elements
+    that print it in the flow, and whether a folio does."""
+    edits: list = field(default_factory=list)
+    changed: dict = field(default_factory=dict)  # id(element) -> (element, old, new): numbers in the flow
+    wider: dict = field(default_factory=dict)  # those of them that change width
+    folios: bool = False  # a margin box's number changes width
+
+
+def plan(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mapping[str, int]]) -> Plan:
     """Change the page numbers `document` prints: its first page's number from `start[0]` to
-    `start[1]`, each cited anchor's page from `pages[0][anchor]` to `pages[1][anchor]`. All or
-    nothing: the text boxes changed (a count), or `Unsupported` with the document untouched."""
+    `start[1]`, each cited anchor's page from `pages[0][anchor]` to `pages[1][anchor]`. Touches
+    nothing; `Unsupported` where a number is printed in a way it does not know."""
+    result = Plan()
     edits: dict[tuple, list] = {}  # one number printed by a box (a margin box, a pseudo-element) -> its texts
     wanted: dict[tuple, tuple[str, str]] = {}
     for index, page in enumerate(document.pages):
@@ -37,11 +50,16 @@ def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], M
             old, new = _values(box, start[0] + index, start[1] + index, pages)
             if old == new:
                 continue
-            if len(old) != len(new):
-                raise Unsupported(f"page {old} becomes {new}: another width")
+            if not isinstance(box, boxes.MarginBox):
+                result.changed[id(box.element)] = (box.element, old, new)
+            if len(old) != len(new):  # tabular figures: the same count of digits, the same width
+                if isinstance(box, boxes.MarginBox):
+                    result.folios = True
+                else:
+                    result.wider[id(box.element)] = (box.element, old, new)
+                continue
             wanted[key] = (old, new)
             edits.setdefault(key, []).extend(t for t in box.descendants(True) if isinstance(t, boxes.TextBox))
-    changes = []
     for key, (old, new) in wanted.items():
         found = re.compile(rf"(?<!\d){old}(?!\d)")
         texts = [t for t in edits[key] if found.search(t.text)]
@@ -51,10 +69,23 @@ def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], M
         replaced = found.sub(new, text.text), found.sub(new, text.pango_layout.text)
         if _width(text.style, replaced[1]) != _width(text.style, text.pango_layout.text):
             raise Unsupported(f"page {old} and page {new} are set in different widths")
-        changes.append((text, *replaced))
-    for text, plain, shaped in changes:
+        result.edits.append((text, *replaced))
+    return result
+
+
+def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mapping[str, int]]) -> int:
+    """`plan`, carried out where every number keeps its width: the text boxes changed (a count).
+    All or nothing: otherwise `Unsupported`, with the document untouched."""
+    result = plan(document, start, pages)
+    if result.wider or result.folios:
+        raise Unsupported("a page number changes its count of digits: another width")
+    return edit(result)
+
+
+def edit(result: Plan) -> int:
+    for text, plain, shaped in result.edits:
         text.text, text.pango_layout.text = plain, shaped
-    return len(changes)
+    return len(result.edits)
 
 
 def _numbered(page_box, index: int) -> Iterator[tuple[tuple, object]]:
