@@ -22,6 +22,7 @@ body { font: 10pt/1.3 "Source Serif", serif; text-align: justify; }
 a.xref::after { content: " (page\\00a0" target-counter(attr(href url), page) ")"; }
 a.xref[data-page]::after { content: " (page\\00a0" attr(data-page) ")"; }
 .toc a[data-page]::after { content: leader(". ") "\\2002" attr(data-page); }
+[data-turn] { break-before: page; }
 """
 WORDS = "the practice manager keeps the schedule, the staff and the books in order every week".split()
 
@@ -34,7 +35,7 @@ def _html(start: int, there: int, folio: str = "none", blocks: int = 16, every: 
         text = " ".join(WORDS[(n + i) % len(WORDS)] for i in range(30 + 5 * (n % 4)))
         xref = (f'<a class="xref" href="#p{(n * 7) % blocks}">a section</a> '
                 f'and <a class="xref" href="{foreign_href("elsewhere")}" data-page="{there}">another</a> ') if n % every == 1 else ""
-        blocks_.append(f'<p id="p{n}">{xref}{text}.</p>')
+        blocks_.append(f'<p id="p{n}" data-b="b/{n}">{xref}{text}.</p>')
     if table:
         blocks_.insert(blocks // 2, f'<table><tr><td>Where</td><td><a class="xref" href="{foreign_href("elsewhere")}" '
                                     f'data-page="{there}">there</a></td></tr></table>')
@@ -117,6 +118,15 @@ def test_a_number_of_another_width_in_a_table_is_refused(files):
     """The layout keeps a table's column widths: the part is laid out afresh."""
     document, _, _, state = corrected_layout(_html(23, 9, table=True), files)
     with pytest.raises(engine.Unsupported, match="table"):
+        engine.renumber(document, (23, 23), (_pages(document, 23, 9), _pages(document, 23, 10)), state, faults.faults)
+
+
+def test_a_page_made_again_that_holds_a_block_a_correction_marked_is_refused(files):
+    """A fresh layout might not mark it: the part is laid out afresh."""
+    with engine.corrected(lambda views: [("b/7", "data-turn")], 1) as state:
+        document = _render(_html(23, 9, every=2), files)
+    assert state.applied == [("b/7", "data-turn")]
+    with pytest.raises(engine.Unsupported, match="marked"):
         engine.renumber(document, (23, 23), (_pages(document, 23, 9), _pages(document, 23, 10)), state, faults.faults)
 
 
