@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -110,7 +111,7 @@ def covered(project: Project, code: int) -> bool:
     return code in own_characters(project) or bool(faces_for(project, code))
 
 
-def declarations(project: Project, text_codes: set[int]) -> tuple[str, dict[str, bytes]]:
+def declarations(project: Project, text_codes: AbstractSet[int]) -> tuple[str, dict[str, bytes]]:
     """The @font-face rules of the fallback subsets the text needs, and their files. No unicode-range:
     the typesetter then picks a face for a character by what the face really holds."""
     needed = sorted(code for code in text_codes if code not in own_characters(project))

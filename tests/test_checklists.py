@@ -126,6 +126,26 @@ def test_ticked_box_is_kept(book_out, tmp_path):
     assert pypdf.PdfReader(filled).get_fields()[name].get("/V") == "/on"
 
 
+def test_the_notes_take_what_is_left_of_each_sheet(book_out):
+    """The notes field runs from under the list to the foot of the text block (the bottom margin,
+    SHEET.bottom), on the sheet's page; no sheet runs on to a page for its notes alone."""
+    book, out = _book(book_out)
+    for name in checklists.names(book):
+        pdf = reader(out / name)
+        notes = [(number, annotation) for number, page in enumerate(pdf.pages, 1)
+                 for annotation in (a.get_object() for a in page.get("/Annots", []))
+                 if str(annotation.get("/T", "")).endswith(":notes")]
+        last_box = {}  # checklist id -> the page of its last box
+        for box in checkboxes(pdf):
+            last_box[box["name"].split(":")[0]] = box["page"]
+        assert len(notes) == len(last_box) == (1 if name != "checklists.pdf" else len(book.checklists)), name
+        for number, annotation in notes:
+            low, high = sorted(float(v) for v in (annotation["/Rect"][1], annotation["/Rect"][3]))
+            assert abs(low - SHEET.bottom * 72) < 0.5, (name, number)  # down to the foot, not past it
+            assert high - low >= 0.5 * 72 - 0.5, (name, number)  # room to write in, at least half an inch
+            assert number == last_box[str(annotation["/T"]).split(":")[0]], (name, number)  # under the list
+
+
 def test_a_checklist_longer_than_a_page(book_copy, tmp_path):
     """Sixty items: the sheet runs on over pages, every box is there, nothing leaves the margins."""
     items = "\n".join(f"- [ ] Step {n}: do the thing that needs doing, and note when it was done" for n in range(1, 61))

@@ -16,6 +16,7 @@ from handbook.outputs import Made, Reuse, html, site
 from handbook.outputs.flavours import PackFlavour
 from handbook.pagemap import PageMap
 from handbook.project import Project
+from handbook.typeset.engine import filled
 from handbook.typeset.sandbox import html_to_pdf, inputs_key
 
 OPTIONS = {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}
@@ -75,6 +76,7 @@ def make(book: Book, page_map: PageMap, project: Project, reuse: Reuse | None = 
             made.files[name] = data
             made.kept.append(name)
         else:
-            made.files[name] = html_to_pdf(page, files, name, **OPTIONS)[0]
+            with filled():  # the notes take what is left of their page
+                made.files[name] = html_to_pdf(page, files, name, **OPTIONS)[0]
             made.rendered.append(name)
     return made

@@ -24,12 +24,13 @@ import weasyprint.document
 import weasyprint.layout
 
 from handbook.typeset.engine import renumbering, repaginate, restyle
+from handbook.typeset.engine.fill import filled
 from handbook.typeset.engine.restyle import Unsupported
 from handbook.typeset.engine.tags import richer_tags
 from handbook.typeset.engine.text import complete_text_map
 from handbook.typeset.engine.views import PageView
 
-__all__ = ["PageView", "complete_text_map", "richer_tags", "corrected", "renumber", "Unsupported", "Drift", "DRIFT", "VERSION"]
+__all__ = ["PageView", "complete_text_map", "filled", "richer_tags", "corrected", "renumber", "Unsupported", "Drift", "DRIFT", "VERSION"]
 
 VERSION = "70.0"  # the WeasyPrint whose internals this module knows
 DRIFT = (AttributeError, KeyError, TypeError, IndexError, ValueError)
