@@ -111,13 +111,14 @@ def _make(book: Book, project: Project, previous: install.Previous, say: Progres
         # helps with the layout; a checklist whose page moved is made again.
         early.append((None, worker.submit(ahead.checklists, project, last, previous.reusable)))
     elif book.checklists:  # no earlier layout: start them once this one's page numbers settle
-        def start_early(first):
+        def start_shares(first):
             # In shares, so that this process can take back those not yet started when it
             # comes to the checklists itself.
             names = checklists.names(book)
             for share in [names[:1]] + [names[i:i + CHECKLIST_SHARE] for i in range(1, len(names), CHECKLIST_SHARE)]:
                 share = frozenset(share)
                 early.append((share, worker.submit(ahead.checklists, project, first, previous.reusable, share)))
+        start_early = start_shares
 
     started = time.monotonic()
     say("laying out handbook.pdf...")
