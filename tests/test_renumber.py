@@ -114,6 +114,17 @@ def test_numbers_of_another_width_are_paginated_again_as_a_fresh_layout(files, b
         assert _pdf(again) == _pdf(corrected_layout(_html(*before, "counter(page)", blocks, every), files)[0])
 
 
+def test_numbers_changed_in_place_then_of_another_width(files):
+    """The state kept follows the numbers changed in place: a later repagination starts from them
+    (first page 23 then 25, the cited page 45 then 105)."""
+    document, _, _, state = corrected_layout(_html(23, 45, "counter(page)"), files)
+    same, kept = engine.renumber(document, (23, 25), (_pages(document, 23, 45), _pages(document, 25, 45)), state, faults.faults)
+    assert same is document and kept is state
+    moved, _ = engine.renumber(same, (25, 25), (_pages(same, 25, 45), _pages(same, 25, 105)), kept, faults.faults)
+    assert moved is not same
+    assert _pdf(moved) == _pdf(corrected_layout(_html(25, 105, "counter(page)"), files)[0])
+
+
 def test_a_number_of_another_width_in_a_table_is_refused(files):
     """The layout keeps a table's column widths: the part is laid out afresh."""
     document, _, _, state = corrected_layout(_html(23, 9, table=True), files)

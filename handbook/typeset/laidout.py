@@ -1,11 +1,12 @@
 """One part of the book laid out: its PDF and the page facts the rest of the book needs from it.
 
 The tasks here run in either process (the build's or its second core's). A part laid out stays in
-the process that laid it out (`_held`) until the book's page map has settled: given other page
-numbers (`renumber_part`), it is renumbered in place (its pages made again where a number
-changes width), or laid out again where that cannot be done; then it is written (`write_part`). A `PartLayout` is plain data, so it crosses
-between the processes, and it is kept in the output folder (`record`/`from_record`) so that the
-next build can take the part as it is when its dressed HTML has not changed.
+the process that laid it out (`_held`, with the state its layout left) until the book's page map
+has settled: given other page numbers (`renumber_part`), it is renumbered in place (its pages made
+again where a number changes width), or laid out again where that cannot be done; then it is
+written (`write_part`). A `PartLayout` is plain data, so it crosses between the processes, and it
+is kept in the output folder (`record`/`from_record`) so that the next build can take the part as
+it is when its dressed HTML has not changed.
 """
 
 from __future__ import annotations

@@ -63,6 +63,11 @@ def renumber(document, start: tuple[int, int], pages, held: Corrections | None =
     try:
         plan = renumbering.plan(document, start, pages)
         if not (plan.wider or plan.folios):
+            if held is not None and held.context is not None:
+                try:
+                    repaginate.carry(held, start, plan)
+                except (Unsupported, *DRIFT):  # the pages are still renumbered; the state is not kept
+                    held = None
             renumbering.edit(plan)
             return document, held
         if held is None or held.context is None:

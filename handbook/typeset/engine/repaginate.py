@@ -42,12 +42,7 @@ def repaginate(document, state, start: tuple[int, int], plan, find):
     remake = _pages_printing(pristine, plan.wider)
     _check_tables(root_box, plan.wider)
     marked = {key for key, _ in state.applied}
-    _restart(context, start)
-    _shift(context, start[1] - start[0])
-    _rewrite(root_box, plan.changed)
-    for lookup in context.target_collector.counter_lookup_items.values():
-        if lookup.missing_target_counters:  # a target-counter(): its anchor's page has moved too
-            lookup.parse_again(lookup.cached_page_counter_values)
+    carry(state, start, plan)
     for page, children, root_children in state.pristine:  # as paginated, before the margin boxes
         page.children, page.children[0].children = list(children), list(root_children)
     context.string_set = defaultdict(lambda: defaultdict(list))  # collected again from every page
@@ -62,6 +57,19 @@ def repaginate(document, state, start: tuple[int, int], plan, find):
     if find([PageView(page) for page in made]):
         raise Unsupported("a fault to correct where the numbers moved the text")
     return document.copy([Page(page) for page in made]), state
+
+
+def carry(state, start: tuple[int, int], plan) -> None:
+    """The layout's state given the new numbers (where WeasyPrint makes them from), so that pages
+    made again print them; also after numbers changed in place, so that a later repagination
+    starts from the numbers the pages print."""
+    context = state.context
+    _restart(context, start)
+    _shift(context, start[1] - start[0])
+    _rewrite(state.root_box, plan.changed)
+    for lookup in context.target_collector.counter_lookup_items.values():
+        if lookup.missing_target_counters:  # a target-counter(): its anchor's page has moved too
+            lookup.parse_again(lookup.cached_page_counter_values)
 
 
 def _layout_again(state, pristine: list) -> list:
