@@ -34,7 +34,7 @@ class Plan:
     that print it in the flow, and whether a folio does."""
     edits: list = field(default_factory=list)
     changed: dict = field(default_factory=dict)  # id(element) -> (element, old, new): numbers in the flow
-    wider: dict = field(default_factory=dict)  # those of them that change width
+    wider: set = field(default_factory=set)  # the ids of those of them that change width
     folios: bool = False  # a margin box's number changes width
 
 
@@ -56,12 +56,12 @@ def plan(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mappi
                 if isinstance(box, boxes.MarginBox):
                     result.folios = True
                 else:
-                    result.wider[id(box.element)] = (box.element, old, new)
+                    result.wider.add(id(box.element))
                 continue
             wanted[key] = (old, new)
             edits.setdefault(key, []).extend(t for t in box.descendants(True) if isinstance(t, boxes.TextBox))
     for key, (old, new) in wanted.items():
-        found = re.compile(rf"(?<!\d){old}(?!\d)")
+        found = number(old)
         texts = [t for t in edits[key] if found.search(t.text)]
         if len(texts) != 1 or len(found.findall(texts[0].text)) != 1 or found.search(texts[0].pango_layout.text) is None:
             raise Unsupported(f"page number {old} not found once where it is printed")
@@ -73,16 +73,13 @@ def plan(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mappi
     return result
 
 
-def renumber(document, start: tuple[int, int], pages: tuple[Mapping[str, int], Mapping[str, int]]) -> int:
-    """`plan`, carried out where every number keeps its width: the text boxes changed (a count).
-    All or nothing: otherwise `Unsupported`, with the document untouched."""
-    result = plan(document, start, pages)
-    if result.wider or result.folios:
-        raise Unsupported("a page number changes its count of digits: another width")
-    return edit(result)
+def number(printed: str) -> re.Pattern:
+    """A printed page number in a text, not part of a longer number."""
+    return re.compile(rf"(?<!\d){printed}(?!\d)")
 
 
 def edit(result: Plan) -> int:
+    """The numbers that keep their widths changed in the laid-out text boxes (a count)."""
     for text, plain, shaped in result.edits:
         text.text, text.pango_layout.text = plain, shaped
     return len(result.edits)

@@ -13,20 +13,20 @@ moved, then the margin boxes of every page. A test compares the result with a fr
 renumbered HTML, byte for byte.
 
 `Unsupported` (the part is laid out afresh) where that could differ from a fresh layout: a number
-of another width on the part's first two pages (the first page's own style resets the counter), or
-in a table (whose column widths the layout keeps), a page made again that holds a block a
-correction marked, or a fault in the result that a fresh layout would have corrected.
+of another width in a table (whose column widths the layout keeps), a page made again that holds a
+block a correction marked, a fault in the result that a fresh layout would have corrected, or a
+first page whose number is not reset by exactly one `@page` rule.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import weasyprint.layout
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
 
+from handbook.typeset.engine.renumbering import number
 from handbook.typeset.engine.restyle import Unsupported
 from handbook.typeset.engine.views import PageView
 
@@ -88,7 +88,7 @@ def _layout_again(state, pristine: list) -> list:
         weasyprint.layout.make_all_pages, weasyprint.layout.initialize_page_maker = original_make, original_start
 
 
-def _pages_printing(pages: list, elements: dict) -> set[int]:
+def _pages_printing(pages: list, elements: set[int]) -> set[int]:
     return {index for index, page in enumerate(pages) for box in page.descendants(True)
             if id(getattr(box, "element", None)) in elements}
 
@@ -98,7 +98,7 @@ def _keys(page) -> set[str]:
             if getattr(box, "element", None) is not None and box.element.get("data-b") is not None}
 
 
-def _check_tables(box, elements: dict, in_table: bool = False) -> None:
+def _check_tables(box, elements: set[int], in_table: bool = False) -> None:
     in_table = in_table or isinstance(box, boxes.TableBox)
     if in_table and id(getattr(box, "element", None)) in elements:
         raise Unsupported("a page number of another width in a table")
@@ -111,13 +111,11 @@ def _restart(context, start: tuple[int, int]) -> None:
     in an `@page` rule, that numbered it `start[0]`, now resets it to `start[1]`."""
     if start[0] == start[1]:
         return
-    found: list[tuple[list, int, int]] = []
-    for sheet, _, _ in context.style_for._sheets:
-        for index, (rule, selectors, declarations) in enumerate(sheet.page_rules):
-            for place, (name, values, important) in enumerate(declarations):
-                if name == "counter_reset" and ("page", start[0]) in values and \
-                        not any(rules is sheet.page_rules and (i, p) == (index, place) for rules, i, p in found):
-                    found.append((sheet.page_rules, index, place))
+    lists = {id(sheet.page_rules): sheet.page_rules for sheet, _, _ in context.style_for._sheets}  # some are shared
+    found = [(rules, index, place) for rules in lists.values()
+             for index, (_, _, declarations) in enumerate(rules)
+             for place, (name, values, _) in enumerate(declarations)
+             if name == "counter_reset" and ("page", start[0]) in values]
     if len(found) != 1:
         raise Unsupported(f"{len(found)} page rules reset the page counter to {start[0]}")
     rules, index, place = found[0]
@@ -155,7 +153,7 @@ def _rewrite(root_box, changed: dict) -> None:
             texts.setdefault((id(element), tag), {})[id(box)] = box
     for (ident, _), found_in in texts.items():
         element, old, new = changed[ident]
-        found = re.compile(rf"(?<!\d){old}(?!\d)")
+        found = number(old)
         hits = [t for t in found_in.values() if found.search(t.text)]
         if len(hits) != 1 or len(found.findall(hits[0].text)) != 1:
             raise Unsupported(f"page number {old} not found once in the box tree")
